@@ -1,0 +1,1 @@
+"""One module per `ctoc-kg` subcommand; each only wires pipeline stages together."""
