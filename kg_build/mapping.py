@@ -16,8 +16,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 from kg_build.discover import ReportFile
 from kg_build.errors import InputError
 from kg_build.model import Document, Kind, Unit
-from kg_build.parse import chinese_numeral
 from kg_build.namespaces import CTOC, ELI, EU_LANG, ID, OA, UNDOCS, bind_prefixes
+from kg_build.parse import chinese_numeral
 from kg_build.registry import DATA_DIR, load_registry
 
 QUOTE_CONTEXT = 32  # characters of prefix and suffix kept by each TextQuoteSelector
@@ -28,7 +28,7 @@ UNIT_LABELS: dict[Kind, tuple[str, str]] = {
     Kind.SECTION: ("Section {n}", "第{n}节"),
     Kind.SUBSECTION: ("Subsection {n}", "第{n}小节"),
     Kind.PARAGRAPH: ("Paragraph {n}", "第{n}段"),
-    Kind.ITEM: ("Item {n}", "第{n}项"),
+    Kind.ITEM: ("Paragraph {p}({i})", "第{p}段({i})项"),
     Kind.FOOTNOTE: ("Footnote {n}", "脚注{n}"),
     Kind.ANNEX: ("Annex", "附件"),
     Kind.ANNEX_ROW: ("Annex row {n}", "附件第{n}行"),
@@ -153,8 +153,9 @@ def _map_unit(g: Graph, doc: Document, iris: ReportIris, unit: Unit) -> None:
     g.add((node, CTOC.text, Literal(unit.text, lang="zh")))
     g.add((node, CTOC.line, Literal(unit.line, datatype=XSD.integer)))
     en, zh = UNIT_LABELS[unit.kind]
-    g.add((node, RDFS.label, Literal(en.format(n=display_number(doc, unit, latin=True)), lang="en")))
-    g.add((node, RDFS.label, Literal(zh.format(n=display_number(doc, unit)), lang="zh")))
+    p = doc.unit(unit.parent).number if unit.parent else ""
+    g.add((node, RDFS.label, Literal(en.format(n=display_number(doc, unit, latin=True), p=p, i=unit.number), lang="en")))
+    g.add((node, RDFS.label, Literal(zh.format(n=display_number(doc, unit), p=p, i=unit.number), lang="zh")))
     if unit.role:
         g.add((node, CTOC.headerRole, Literal(unit.role.value)))
     if unit.healed:
