@@ -154,7 +154,8 @@ def _map_unit(g: Graph, doc: Document, iris: ReportIris, unit: Unit) -> None:
     g.add((node, CTOC.line, Literal(unit.line, datatype=XSD.integer)))
     en, zh = UNIT_LABELS[unit.kind]
     p = doc.unit(unit.parent).number if unit.parent else ""
-    g.add((node, RDFS.label, Literal(en.format(n=display_number(doc, unit, latin=True), p=p, i=unit.number), lang="en")))
+    latin = display_number(doc, unit, latin=True)
+    g.add((node, RDFS.label, Literal(en.format(n=latin, p=p, i=unit.number), lang="en")))
     g.add((node, RDFS.label, Literal(zh.format(n=display_number(doc, unit), p=p, i=unit.number), lang="zh")))
     if unit.role:
         g.add((node, CTOC.headerRole, Literal(unit.role.value)))

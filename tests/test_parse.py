@@ -82,7 +82,8 @@ def test_paragraph_texts(doc: Document) -> None:
 
 
 def test_items(doc: Document) -> None:
-    items = {p: [i.number for i in doc.of_kind(Kind.ITEM) if i.parent == p] for p in ("para_3", "para_8", "para_37", "para_38")}
+    parents = ("para_3", "para_8", "para_37", "para_38")
+    items = {p: [i.number for i in doc.of_kind(Kind.ITEM) if i.parent == p] for p in parents}
     assert items == {"para_3": list("abcdef"), "para_8": list("abcd"), "para_37": list("abcdef"), "para_38": list("ab")}
     assert doc.unit("para_8/item_a").text == "工作组与专家会议合并的后果将是什么？"  # written "- (a)"
     assert doc.unit("para_8/item_d").text.startswith("考虑到《反腐败公约》所设专家会议")  # written "(d)"
