@@ -69,6 +69,18 @@ class Unit:
     role: HeaderRole | None = None
     footnote_markers: list[str] = field(default_factory=list)
     cells: AnnexCells | None = None
+    segments: list[tuple[int, int, int]] = field(default_factory=list)  # (text offset, source offset, length)
+
+    def source_offset(self, index: int) -> int:
+        """The source offset of character `index` of the unit's (healed) text."""
+        for text_start, source_start, length in self.segments:
+            if text_start <= index < text_start + length:
+                return source_start + index - text_start
+        raise IndexError(f"{self.eid}: text offset {index} outside the unit's segments")
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """Source offsets of the text stretch [start, end) (a stretch lies within one segment or spans a join)."""
+        return self.source_offset(start), self.source_offset(end - 1) + 1
 
     @property
     def start(self) -> int:

@@ -107,6 +107,14 @@ def join_text(left: str, right: str) -> str:
     return left + right
 
 
+def append_piece(unit: Unit, piece: Piece, text: str) -> None:
+    """Extend `unit` with one more piece of its sentence, keeping the text-to-source segments."""
+    joined = join_text(unit.text, text)
+    unit.segments.append((len(joined) - len(text), piece.start, len(text)))
+    unit.pieces.append(piece)
+    unit.text = joined
+
+
 def is_terminated(text: str) -> bool:
     """True when `text` ends a sentence (closing quotes and brackets ignored)."""
     stripped = text.rstrip().rstrip(CLOSERS)
@@ -159,7 +167,7 @@ def parse_header(path: Path, lines: list[Line]) -> tuple[Header, list[Unit]]:
         fields.setdefault(role, []).append((line, value))
         piece, text = trimmed_piece(line)
         units.append(Unit(Kind.HEADER_LINE, f"header/line_{len(units) + 1}", str(len(units) + 1), text,
-                          [piece], len(units) + 1, role=role))
+                          [piece], len(units) + 1, role=role, segments=[(0, piece.start, len(text))]))
     first_line = lines[0].number if lines else 1
 
     def need(role: HeaderRole, what: str) -> list[tuple[Line, str]]:
@@ -302,7 +310,8 @@ class BodyParser:
     def _new(self, kind: Kind, eid: str, number: str, line: Line, skip: int, parent: Unit | None) -> Unit:
         piece, text = trimmed_piece(line, skip)
         self.order += 1
-        unit = Unit(kind, eid, number, text, [piece], self.order, parent.eid if parent else None)
+        unit = Unit(kind, eid, number, text, [piece], self.order, parent.eid if parent else None,
+                    segments=[(0, piece.start, len(text))])
         self._collect_markers(unit, text)
         self.units.append(unit)
         return unit
@@ -371,8 +380,7 @@ class BodyParser:
     def _continue(self, unit: Unit, line: Line) -> None:
         """Heal a page or line break: the line carries on the open unit's sentence."""
         piece, text = trimmed_piece(line)
-        unit.pieces.append(piece)
-        unit.text = join_text(unit.text, text)
+        append_piece(unit, piece, text)
         self._collect_markers(unit, text)
 
     def _check_sequence(self, what: str, got: int, expected: int, line: Line, shown: str) -> None:
@@ -412,10 +420,10 @@ class BodyParser:
             piece, text = Piece(piece.start, piece.end - 2, piece.line), text[:-2].rstrip()
             self.annex_state = "title"
         if self.annex_titled:
-            self.annex.pieces.append(piece)
-            self.annex.text = join_text(self.annex.text, text)
+            append_piece(self.annex, piece, text)
         else:
             self.annex.pieces, self.annex.text, self.annex_titled = [piece], text, True
+            self.annex.segments = [(0, piece.start, len(text))]
 
     def _annex_table_line(self, line: Line) -> None:
         assert self.annex is not None
@@ -431,6 +439,9 @@ class BodyParser:
         row = self._new(Kind.ANNEX_ROW, f"annex/row_{len(rows) + 1}", str(len(rows) + 1), line, 0, self.annex)
         row.cells = AnnexCells(symbols, agenda, cells[2].strip())
         row.text = row.cells.title  # the row's prose; its quote is the whole line
+        title_at = line.start + len(cells[0]) + len(cells[1]) + 2
+        title_at += len(cells[2]) - len(cells[2].lstrip())
+        row.segments = [(0, title_at, len(row.text))]
 
     def _check_cells(self, line: Line, cells: list[str]) -> None:
         if len(cells) < 3 or not cells[-1].strip():

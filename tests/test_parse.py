@@ -156,3 +156,16 @@ def test_small_helpers() -> None:
     assert is_terminated("结束。") and is_terminated("问题？”") and not is_terminated("在这几天，")
     assert join_text("开展有效", "协调") == "开展有效协调"
     assert join_text("Wilson Merino", "Sánchez") == "Wilson Merino Sánchez"
+
+
+def test_text_offsets_map_back_to_the_source(doc: Document) -> None:
+    """Every character of every unit's healed text maps to the same character in the source."""
+    source = doc.source.text
+    for unit in doc.units:
+        for index, char in enumerate(unit.text):
+            if char == " " and unit.healed:
+                continue  # a space the join inserted between two Latin words
+            assert source[unit.source_offset(index)] == char, (unit.eid, index)
+    row = doc.unit("annex/row_2")
+    start, end = row.source_span(0, 5)
+    assert source[start:end] == "秘书处编写"
