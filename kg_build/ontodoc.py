@@ -15,7 +15,6 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from kg_build.dumps import ONTOLOGY_DIR
 from kg_build.errors import InputError
-from kg_build.graph_files import read_graph
 from kg_build.namespaces import CTOC, bind_prefixes
 from kg_build.publish import write_text
 
@@ -27,7 +26,13 @@ def load_ontology(path: Path = ONTOLOGY_FILE) -> Graph | None:
     """The ontology graph, or None while ``ontology/ctoc.ttl`` does not exist yet."""
     if not path.exists():
         return None
-    return read_graph([path], bind_prefixes(Graph()))
+    graph = bind_prefixes(Graph())
+    try:
+        with path.open("rb") as handle:
+            graph.parse(handle, format="turtle")
+    except Exception as err:  # rdflib's parsers raise many types; all mean "unusable input"
+        raise InputError(path, 0, f"cannot parse as Turtle: {str(err).strip().splitlines()[0:1]}") from None
+    return graph
 
 
 def pylode_html(ontology: Graph) -> str:
