@@ -183,19 +183,22 @@ def display_number(doc: Document, unit: Unit, latin: bool = False) -> str:
 
 
 def _map_anchor(g: Graph, doc: Document, iris: ReportIris, unit: Unit, node: URIRef) -> None:
-    """Web Annotation anchor: exact quote with context, and code-point offsets into the source."""
-    text = doc.source.text
+    g.add((node, PROV.wasDerivedFrom, iris.source))
+    add_anchor(g, node, iris.source, doc.source.text, unit.start, unit.end)
+
+
+def add_anchor(g: Graph, node: URIRef, source: URIRef, text: str, start: int, end: int) -> None:
+    """Web Annotation anchor of `node`: the exact quote (with context) and code-point offsets into the source."""
     anchor, quote_sel, position = (URIRef(f"{node}#{part}") for part in ("anchor", "quote", "position"))
     g.add((node, CTOC.textAnchor, anchor))
-    g.add((node, PROV.wasDerivedFrom, iris.source))
     g.add((anchor, RDF.type, OA.SpecificResource))
-    g.add((anchor, OA.hasSource, iris.source))
+    g.add((anchor, OA.hasSource, source))
     g.add((anchor, OA.hasSelector, quote_sel))
     g.add((anchor, OA.hasSelector, position))
     g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
-    g.add((quote_sel, OA.exact, Literal(text[unit.start : unit.end])))
-    g.add((quote_sel, OA.prefix, Literal(text[max(0, unit.start - QUOTE_CONTEXT) : unit.start])))
-    g.add((quote_sel, OA.suffix, Literal(text[unit.end : unit.end + QUOTE_CONTEXT])))
+    g.add((quote_sel, OA.exact, Literal(text[start:end])))
+    g.add((quote_sel, OA.prefix, Literal(text[max(0, start - QUOTE_CONTEXT) : start])))
+    g.add((quote_sel, OA.suffix, Literal(text[end : end + QUOTE_CONTEXT])))
     g.add((position, RDF.type, OA.TextPositionSelector))
-    g.add((position, OA.start, Literal(unit.start, datatype=XSD.nonNegativeInteger)))
-    g.add((position, OA.end, Literal(unit.end, datatype=XSD.nonNegativeInteger)))
+    g.add((position, OA.start, Literal(start, datatype=XSD.nonNegativeInteger)))
+    g.add((position, OA.end, Literal(end, datatype=XSD.nonNegativeInteger)))
