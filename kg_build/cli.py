@@ -17,6 +17,7 @@ from kg_build.errors import InputError, UsageError
 COMMANDS: tuple[str, ...] = (
     "kg_build.commands.build",
     "kg_build.commands.stats",
+    "kg_build.commands.query",
 )
 
 
