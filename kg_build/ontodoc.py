@@ -83,7 +83,7 @@ def class_diagram_dot(ontology: Graph) -> str:
                     for r in _members(ontology, rng):
                         edges.add((d, r, _name(ontology, prop)))
     nodes = classes | {n for s, o, _ in edges for n in (s, o)}
-    lines = ["digraph classes {", '  graph [rankdir=BT, fontname="Helvetica", fontsize=10];',
+    lines = ["digraph classes {", '  graph [rankdir=RL, ranksep=0.6, nodesep=0.15, fontname="Helvetica", fontsize=10];',
              '  node [shape=box, style="rounded,filled", fillcolor="#eef3fb", fontname="Helvetica", fontsize=10];',
              '  edge [fontname="Helvetica", fontsize=8];']
     for node in sorted(nodes):

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from kg_build.pipeline import BuildResult, build_graph
+from kg_build.publication import publish_all
 from kg_build.publish import canonical_ntriples, staged_output, turtle, write_text
 from kg_build.registry import REPORTS_DIR
 from kg_build.stats import format_summary
@@ -36,3 +37,5 @@ def write_outputs(result: BuildResult, folder: Path) -> None:
     """Write every build output into `folder` (a staging folder)."""
     write_text(folder, "kg.nt", canonical_ntriples(result.graph))
     write_text(folder, "kg.ttl", turtle(result.graph))
+    for note in publish_all(result, folder):  # dumps, void.ttl, ontology docs, site (kg_build/publication.py)
+        print(f"note: {note}")
