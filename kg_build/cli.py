@@ -18,6 +18,8 @@ COMMANDS: tuple[str, ...] = (
     "kg_build.commands.build",
     "kg_build.commands.stats",
     "kg_build.commands.query",
+    "kg_build.commands.serve",
+    "kg_build.commands.push",
 )
 
 
