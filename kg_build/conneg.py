@@ -105,6 +105,26 @@ def content_type(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if media_type.startswith(TEXTUAL) else media_type
 
 
+def respond(root: Path, url_path: str, accept: str | None) -> tuple[int, bytes, dict[str, str]]:
+    """Status, body and headers (Content-Type, Content-Length, Vary, Location) for a request to the site:
+    what any HTTP front (the test server, `ctoc-kg serve`) sends."""
+    result = resolve(root, url_path, accept)
+    headers = {"Vary": "Accept"}
+    if result.status == 302 and result.location:
+        headers["Location"] = quote(result.location, safe="/%:@!$&'()*+,;=-._~")
+        body = b""
+    elif result.status == 200 and result.path is not None and result.media_type is not None:
+        body = result.path.read_bytes()
+        headers["Content-Type"] = content_type(result.media_type)
+    else:
+        message = {404: "not found", 406: "not acceptable: this resource has " +
+                   ", ".join(m for m, _ in VARIANTS)}.get(result.status, "error")
+        body = (message + "\n").encode("utf-8")
+        headers["Content-Type"] = "text/plain; charset=utf-8"
+    headers["Content-Length"] = str(len(body))
+    return result.status, body, headers
+
+
 class SiteHandler(http.server.BaseHTTPRequestHandler):
     """Serves a site folder with content negotiation (read-only: GET and HEAD)."""
 
@@ -118,23 +138,10 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
         self.answer(with_body=False)
 
     def answer(self, with_body: bool) -> None:
-        result = resolve(self.root, self.path, self.headers.get("Accept"))
-        if result.status == 302 and result.location:
-            self.send_response(302)
-            self.send_header("Location", quote(result.location, safe="/%:@!$&'()*+,;=-._~"))
-            self.send_header("Vary", "Accept")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        if result.status != 200 or result.path is None or result.media_type is None:
-            message = {404: "Not Found", 406: "Not Acceptable"}.get(result.status, "Error")
-            self.send_error(result.status, message)
-            return
-        body = result.path.read_bytes()
-        self.send_response(200)
-        self.send_header("Content-Type", content_type(result.media_type))
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Vary", "Accept")
+        status, body, headers = respond(self.root, self.path, self.headers.get("Accept"))
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
         self.end_headers()
         if with_body:
             self.wfile.write(body)

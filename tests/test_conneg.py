@@ -1,0 +1,108 @@
+"""Content negotiation: the Accept parser and chooser, the folder resolver, and the same rules served over
+HTTP on a loopback port (redirect to the folder URL for HTML, Vary, 404/406, no path traversal)."""
+
+from __future__ import annotations
+
+import http.client
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kg_build.conneg import htaccess, negotiate, nginx_conf, parse_accept, resolve, start_site_server
+
+CHROMIUM_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+ALL = ("text/html", "text/turtle", "application/ld+json", "application/n-triples")
+
+
+@pytest.mark.parametrize(("accept", "expected"), [
+    (CHROMIUM_ACCEPT, "text/html"),
+    (None, "text/html"),
+    ("", "text/html"),
+    ("*/*", "text/html"),
+    ("text/turtle", "text/turtle"),
+    ("application/ld+json", "application/ld+json"),
+    ("application/n-triples", "application/n-triples"),
+    ("text/turtle;q=0.5, application/ld+json;q=0.9", "application/ld+json"),
+    ("application/ld+json;q=0.2, text/*;q=0.8", "text/html"),
+    ("text/*;q=0.8, text/html;q=0.1", "text/turtle"),
+    ("TEXT/TURTLE", "text/turtle"),
+    ("application/rdf+xml", None),
+    ("text/html;q=0", None),
+    ("*/*;q=0", None),
+    ("text/turtle;q=abc, application/n-triples", "application/n-triples"),
+])
+def test_negotiate(accept: str | None, expected: str | None) -> None:
+    assert negotiate(accept, ALL) == expected
+
+
+def test_parse_accept_reads_q_values() -> None:
+    ranges = parse_accept("text/turtle;q=0.3, application/ld+json")
+    assert ranges == [("text/turtle", 0.3), ("application/ld+json", 1.0)]
+
+
+@pytest.fixture()
+def site(tmp_path: Path) -> Path:
+    """A tiny site: one IRI folder with all variants, one with HTML only, a file outside the site root."""
+    for name, text in (("index.html", "<p>页面</p>"), ("index.ttl", "<a> <b> <c> ."), ("index.jsonld", "{}"),
+                       ("index.nt", "<a> <b> <c> .\n")):
+        (tmp_path / "site/id/state/ECU").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "site/id/state/ECU" / name).write_text(text, encoding="utf-8")
+    (tmp_path / "site/kinds/states").mkdir(parents=True)
+    (tmp_path / "site/kinds/states/index.html").write_text("<p>国家</p>", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("outside", encoding="utf-8")
+    return tmp_path / "site"
+
+
+def test_resolve(site: Path) -> None:
+    ecu = site / "id/state/ECU"
+    assert resolve(site, "/id/state/ECU/", CHROMIUM_ACCEPT).path == ecu / "index.html"
+    assert resolve(site, "/id/state/ECU", "text/turtle").path == ecu / "index.ttl"
+    assert resolve(site, "/id/state/ECU", "application/ld+json").path == ecu / "index.jsonld"
+    redirect = resolve(site, "/id/state/ECU", CHROMIUM_ACCEPT)
+    assert (redirect.status, redirect.location) == (302, "/id/state/ECU/")
+    assert resolve(site, "/id/state/ECU/index.nt", CHROMIUM_ACCEPT).media_type == "application/n-triples"
+    assert resolve(site, "/kinds/states/", "text/turtle").status == 406
+    assert resolve(site, "/id/state/XXX", "text/turtle").status == 404
+    assert resolve(site, "/../secret.txt", None).status == 404
+    assert resolve(site, "/id/%2E%2E/%2E%2E/../secret.txt", None).status == 404
+
+
+@pytest.fixture()
+def server(site: Path) -> Iterator[tuple[str, int]]:
+    httpd = start_site_server(site)
+    try:
+        yield httpd.server_address[0], httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def fetch(address: tuple[str, int], path: str, accept: str | None, method: str = "GET") -> http.client.HTTPResponse:
+    conn = http.client.HTTPConnection(*address, timeout=10)
+    conn.request(method, path, headers={"Accept": accept} if accept else {})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response
+
+
+def test_served_over_http(server: tuple[str, int]) -> None:
+    turtle = fetch(server, "/id/state/ECU", "text/turtle")
+    assert (turtle.status, turtle.getheader("Content-Type"), turtle.getheader("Vary")) == (
+        200, "text/turtle; charset=utf-8", "Accept")
+    html = fetch(server, "/id/state/ECU", CHROMIUM_ACCEPT)
+    assert (html.status, html.getheader("Location")) == (302, "/id/state/ECU/")
+    page = fetch(server, "/id/state/ECU/", CHROMIUM_ACCEPT)
+    assert (page.status, page.getheader("Content-Type")) == (200, "text/html; charset=utf-8")
+    assert fetch(server, "/id/state/ECU", "application/n-triples", method="HEAD").status == 200
+    assert fetch(server, "/kinds/states/", "application/ld+json").status == 406
+    assert fetch(server, "/nothing/here", None).status == 404
+
+
+def test_server_rules_cover_every_variant() -> None:
+    apache, nginx = htaccess(), nginx_conf()
+    for media, ext in (("text/turtle", "ttl"), ("application/ld\\+json", "jsonld"), ("application/n-triples", "nt")):
+        assert f"index.{ext}" in apache and media in apache
+        assert f" {ext};" in nginx
+    assert "Vary Accept" in apache and "Vary Accept" in nginx
