@@ -8,6 +8,11 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg_build.discover import ReportFile, find_reports
+from kg_build.entities import Registries
+from kg_build.extract import extract
+from kg_build.facts import Extraction
+from kg_build.link import LinkReport, link
+from kg_build.map_domain import DomainMapper
 from kg_build.mapping import ReportIris, map_document, report_iris
 from kg_build.model import Document
 from kg_build.namespaces import bind_prefixes
@@ -16,11 +21,12 @@ from kg_build.parse import parse_file
 
 @dataclass
 class ParsedReport:
-    """One report through the pipeline: its file, document model and IRIs."""
+    """One report through the pipeline: its file, document model, IRIs and what was extracted."""
 
     file: ReportFile
     doc: Document
     iris: ReportIris
+    facts: Extraction = field(default_factory=Extraction)
 
 
 @dataclass
@@ -29,7 +35,11 @@ class BuildResult:
 
     graph: Graph
     reports: list[ParsedReport]
-    warnings: list[str] = field(default_factory=list)
+    links: LinkReport = field(default_factory=LinkReport)
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.links.warnings
 
 
 def parse_reports(sources: list[Path]) -> list[ParsedReport]:
@@ -41,10 +51,17 @@ def parse_reports(sources: list[Path]) -> list[ParsedReport]:
     return parsed
 
 
-def build_graph(sources: list[Path]) -> BuildResult:
-    """Run parse and map over every report under `sources` into one asserted graph."""
+def build_graph(sources: list[Path], registries: Registries | None = None) -> BuildResult:
+    """Parse, extract, link and map every report under `sources` (with the registries) into one graph."""
+    registries = registries or Registries()
     graph = bind_prefixes(Graph())
     reports = parse_reports(sources)
     for report in reports:
+        report.facts = extract(report.doc, registries)
+    links = link([r.facts for r in reports], registries)
+    mapper = DomainMapper(graph, registries)
+    mapper.map_registries()
+    for report in reports:
         map_document(report.doc, report.file, report.iris, graph)
-    return BuildResult(graph, reports)
+        mapper.map_facts(report.doc, report.iris, report.facts)
+    return BuildResult(graph, reports, links)
