@@ -142,6 +142,7 @@ def push(dist: Path, store: Store, graph: str, progress: Callable[[str], None] =
         staged = store.query.count(staging)
         if staged != len(lines):
             raise UsageError(f"staging graph holds {staged} triples, expected {len(lines)}: not swapped")
+        progress(f"staging graph verified ({staged} triples); swapping")
     except (UsageError, OSError) as err:
         _drop_quietly(store, stage)
         raise UsageError(f"push failed before the swap; <{graph}> was left as it was: {err}") from None

@@ -125,6 +125,13 @@ class Engine(Protocol):
     def run(self, checked: CheckedRequest, bindings: Mapping[str, Term]) -> Result: ...
 
 
+def refuse_dataset(checked: CheckedRequest) -> None:
+    """The embedded dataset is one default graph: FROM <urn:...> would mean an empty graph to pyoxigraph and
+    the whole graph to rdflib, so it is refused rather than answered two ways."""
+    if checked.dataset:
+        raise UsageError(f"FROM <{checked.dataset[0]}>: the embedded graph has no named graphs (use --endpoint)")
+
+
 class OxigraphEngine:
     """The embedded default: an in-memory pyoxigraph store loaded with pyoxigraph's own N-Triples parser."""
 
@@ -135,6 +142,7 @@ class OxigraphEngine:
 
     def run(self, checked: CheckedRequest, bindings: Mapping[str, Term]) -> Result:
         """Evaluate with `substitutions` for the bound variables."""
+        refuse_dataset(checked)
         substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
         try:
             answer = self.store.query(checked.text, substitutions=substitutions or None)
@@ -168,6 +176,7 @@ class RdflibEngine:
 
     def run(self, checked: CheckedRequest, bindings: Mapping[str, Term]) -> Result:
         """Evaluate with `initBindings` for the bound variables."""
+        refuse_dataset(checked)
         rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM <url> must never fetch (the guard refuses it too)
         answer = self.graph.query(checked.text, initBindings={Variable(k): v for k, v in bindings.items()})
         if answer.type == "ASK":

@@ -43,6 +43,7 @@ class CheckedRequest:
     projection: tuple[str, ...] | None = None  # SELECT variables; None for SELECT *
     variables: frozenset[str] = field(default_factory=frozenset)
     has_values_clause: bool = False
+    dataset: tuple[str, ...] = ()  # IRIs named by FROM / FROM NAMED
 
 
 def _walk(node: object) -> Iterator[object]:
@@ -121,10 +122,12 @@ def check(text: str, *, read_only: bool = True, allow_service: bool = False) -> 
     """
     try:
         prologue, query = parseQuery(text)
+    except ValueError as err:  # rdflib's \\u expansion meets an invalid code point
+        raise QueryRefused(f"SPARQL syntax error: {err}", status=400) from None
     except ParseException as query_err:
         try:
             update = parseUpdate(text)
-        except ParseException:
+        except (ParseException, ValueError):
             raise _syntax_error(query_err, "query") from None
         if read_only:
             raise QueryRefused("updates are refused: this is a read-only query interface") from None
@@ -142,4 +145,5 @@ def check(text: str, *, read_only: bool = True, allow_service: bool = False) -> 
         projection=_projection(query),
         variables=_variables(query),
         has_values_clause=_field(query, "valuesClause") is not None,
+        dataset=tuple(str(_field(c, "default") or _field(c, "named")) for c in _field(query, "datasetClause") or []),
     )

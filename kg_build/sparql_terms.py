@@ -89,8 +89,18 @@ def parse_binding(arg: str) -> tuple[str, Term]:
 
 
 def escape_string(value: str) -> str:
-    """A string's body escaped for a SPARQL or N-Triples double-quoted literal."""
-    return "".join(_ESCAPE.get(ch, ch) for ch in value)
+    """A string's body escaped for a SPARQL or N-Triples double-quoted literal.
+
+    SPARQL engines may expand `\\uXXXX` before parsing (rdflib does), which would turn an escaped backslash
+    followed by `u0022` into a quote; so a `u`/`U` right after a backslash is written as `\\U00000075`.
+    """
+    out = []
+    for i, ch in enumerate(value):
+        if ch in "uU" and i > 0 and value[i - 1] == "\\":
+            out.append(f"\\U{ord(ch):08X}")  # 8 digits: rdflib's expansion also eats 8 after a \\u
+        else:
+            out.append(_ESCAPE.get(ch, ch))
+    return "".join(out)
 
 
 def to_ntriples(term: Identifier) -> str:
