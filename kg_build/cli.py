@@ -17,6 +17,8 @@ from kg_build.errors import InputError, UsageError
 COMMANDS: tuple[str, ...] = (
     "kg_build.commands.build",
     "kg_build.commands.stats",
+    "kg_build.commands.reason",
+    "kg_build.commands.validate",
     "kg_build.commands.query",
     "kg_build.commands.serve",
     "kg_build.commands.push",
