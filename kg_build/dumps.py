@@ -89,7 +89,7 @@ def trig(dataset: Dataset) -> str:
     """TriG assembled from each named graph's sorted Turtle (rdflib's own TriG order varies run to run)."""
     prefixes: set[str] = set()
     blocks: list[str] = []
-    for context in sorted(dataset.contexts(), key=lambda c: str(c.identifier)):
+    for context in sorted(dataset.graphs(), key=lambda c: str(c.identifier)):
         if not isinstance(context.identifier, URIRef) or len(context) == 0:
             continue
         members = bind_prefixes(Graph())
@@ -108,17 +108,21 @@ def jsonld(graph: Graph, context: dict[str, Any] | None = None) -> str:
     data = json.loads(graph.serialize(format="json-ld", context=context))
     single = {k: v for k, v in data.items() if k != "@context"}  # rdflib inlines a lone node
     nodes = data.get("@graph", [single] if single else [])
-    ordered = sorted((_sorted_node(node) for node in nodes), key=lambda n: str(n.get("id", n.get("@id", ""))))
+    ordered = sorted((sorted_node(node) for node in nodes), key=lambda n: str(n.get("id", n.get("@id", ""))))
     return json.dumps({"@context": context, "@graph": ordered}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def _sorted_node(value: Any) -> Any:
+def sorted_node(value: Any) -> Any:
     """Sort the value lists inside a JSON-LD node (their order carries no meaning in RDF)."""
     if isinstance(value, dict):
-        return {k: _sorted_node(v) for k, v in value.items()}
+        return {k: sorted_node(v) for k, v in value.items()}
     if isinstance(value, list):
-        return sorted((_sorted_node(v) for v in value), key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+        return sorted((sorted_node(v) for v in value), key=_sort_key)
     return value
+
+
+def _sort_key(value: Any) -> tuple[int, str]:
+    return (0, value) if isinstance(value, str) else (1, json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
 def rdfxml(graph: Graph) -> str:

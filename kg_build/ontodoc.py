@@ -4,7 +4,9 @@ Graphviz ``dot``. A missing ontology or ``dot`` is reported, not fatal: the rest
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,13 +15,14 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kg_build.dumps import ONTOLOGY_DIR
+from kg_build.dumps import ONTOLOGY_DIR, sorted_node
 from kg_build.errors import InputError
 from kg_build.namespaces import CTOC, bind_prefixes
 from kg_build.publish import write_text
 
 ONTOLOGY_FILE = ONTOLOGY_DIR / "ctoc.ttl"
 DOT_TIMEOUT = 120  # seconds
+SCHEMA_ORG_SCRIPT = re.compile(r'(<script id="schema.org" type="application/ld\+json">)(.*?)(</script>)', re.S)
 
 
 def load_ontology(path: Path = ONTOLOGY_FILE) -> Graph | None:
@@ -44,7 +47,20 @@ def pylode_html(ontology: Graph) -> str:
     for handler in [h for h in root.handlers if h not in handlers]:  # pyLODE calls basicConfig(DEBUG) on import
         root.removeHandler(handler)
     root.setLevel(level)
-    return str(OntPub(ontology).make_html(include_css=True))
+    return stable_schema_org(str(OntPub(ontology, sort_subjects=True).make_html(include_css=True)))
+
+
+def stable_schema_org(page: str) -> str:
+    """Sort the schema.org JSON-LD pyLODE embeds (rdflib writes it in hash order), for byte-identical builds."""
+
+    def canonical(match: re.Match[str]) -> str:
+        data = sorted_node(json.loads(match.group(2)))
+        if isinstance(data, dict) and isinstance(data.get("@graph"), list):
+            data["@graph"] = sorted(data["@graph"], key=lambda n: json.dumps(n, sort_keys=True, ensure_ascii=False))
+        text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False).replace("</", "<\\/")
+        return f"{match.group(1)}\n{text}\n{match.group(3)}"
+
+    return SCHEMA_ORG_SCRIPT.sub(canonical, page)
 
 
 def _members(ontology: Graph, node: object) -> list[URIRef]:
