@@ -5,9 +5,10 @@ private loopback port; in front of it a small Python HTTP server on the printed 
 with sparql_guard (no SERVICE, no FROM <url>, no updates) before forwarding it. Routes live in one table
 (`ROUTES`), and anything no route takes goes to `site_handler`, the hook the static site plugs into.
 
-Query time limit: the child runs with `--timeout-s S`, so Oxigraph abandons a query after S seconds; if the
-child still has not answered after S + GRACE seconds, the front answers 503 and restarts the child (by pid),
-so a runaway query never keeps a core busy. Requests in flight on the old child also get 503.
+Query time limit: the child runs with `--timeout-s S`, so Oxigraph abandons a query after S seconds (it has
+already sent 200 and then appends a "cancelled" line: the front turns that into 503); if the child still
+has not answered after S + GRACE seconds, the front answers 503 and restarts the child (by pid), so a
+runaway query never keeps a core busy. Requests in flight on the old child also get 503.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ HOST = "127.0.0.1"
 GRACE = 2.0  # seconds the front waits beyond the child's own query time limit
 MAX_BODY = 1 << 20  # bytes of a POSTed query
 RESULTS_JSON = "application/sparql-results+json"
+CANCELLED = b"The SPARQL operation has been cancelled"  # what Oxigraph appends when --timeout-s stops a query
 
 
 def oxigraph_cli() -> str:
@@ -247,6 +249,7 @@ class SparqlFront(ThreadingHTTPServer):
     def forward(self, query: str, accept: str) -> Response:
         """POST a checked query to the child; 503 (and a child restart) once the time limit has passed."""
         process = self.child.process
+        started = time.monotonic()
         try:
             conn = http.client.HTTPConnection(HOST, self.child.port, timeout=self.child.timeout + GRACE)
             conn.request("POST", "/query", body=query.encode("utf-8"),
@@ -254,12 +257,17 @@ class SparqlFront(ThreadingHTTPServer):
             answer = conn.getresponse()
             body = answer.read()
             conn.close()
+        except http.client.IncompleteRead:
+            return text_response(503, "the query engine broke off its answer; try again")
         except TimeoutError:
             self._restart(process)
             return text_response(503, f"query time limit of {self.child.timeout:g} s exceeded; engine restarted")
         except OSError:
             self._restart(process)
             return text_response(503, "the query engine was restarted; try again")
+        if time.monotonic() - started >= self.child.timeout and body.rstrip().endswith(CANCELLED):
+            # Oxigraph streams: it has sent 200 before its own time limit cancels the query mid-answer.
+            return text_response(503, f"query time limit of {self.child.timeout:g} s exceeded")
         content_type = answer.getheader("Content-Type", "application/octet-stream")
         return Response(answer.status, body, content_type)
 
