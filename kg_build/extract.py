@@ -260,10 +260,16 @@ class Extractor:
                 self.out.memberships.append(Membership(unit.eid, network, key, name, note["note"] if note else None))
 
     # -- lists of outcomes and questions -----------------------------------------------------------
+    def _items(self, unit: Unit) -> list[Unit]:
+        return [u for u in self.doc.units if u.parent == unit.eid and u.kind is Kind.ITEM]
+
+    def _is_list_chapeau(self, unit: Unit) -> bool:
+        return bool(self._items(unit)) and bool(self.rules.list_chapeau_end.search(unit.text))
+
     def _lists(self, unit: Unit) -> None:
-        items = [u for u in self.doc.units if u.parent == unit.eid and u.kind is Kind.ITEM]
-        if not items or not self.rules.list_chapeau_end.search(unit.text):
+        if not self._is_list_chapeau(unit):
             return
+        items = self._items(unit)
         has_rec = bool(self.rules.recommendation_cue.search(unit.text))
         has_concl = bool(self.rules.conclusion_cue.search(unit.text))
         if has_rec or has_concl:
@@ -276,7 +282,7 @@ class Extractor:
         cue = self.rules.recommendation_cue.search(chapeau.text) or self.rules.conclusion_cue.search(chapeau.text)
         assert cue
         proponents = self._bodies(chapeau, 0, cue.start())
-        chapeau_actions, chapeau_addressees = self._actions(chapeau)
+        chapeau_actions, chapeau_addressees = self._actions(chapeau, addressed_only=True)
         for item in items:
             actions, addressees = self._actions(item)
             addressed = bool(addressees) or bool(self.rules.recommendation_cue.search(item.text))
@@ -297,26 +303,30 @@ class Extractor:
             return (self.out.report_body,)
         return tuple(dict.fromkeys(found))
 
-    def _actions(self, unit: Unit) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """Action verbs in the unit (longest cue wins) and the agent each one addresses."""
+    def _actions(self, unit: Unit, addressed_only: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Action verbs in the unit (longest cue wins) and the agent each one addresses; with
+        `addressed_only`, only verbs that address somebody (a chapeau's "建议缔约方会议", not "下列建议")."""
         cues = Gazetteer([(cue, c.slug) for c in self.reg.concepts["actions"].values() for cue in c.cues])
         actions: list[str] = []
         addressees: list[str] = []
         window = int(self.rules.raw["addressee_window"])
         for hit in cues.find(unit.text):
-            actions.append(hit.key)
             clause = self.rules.clause_end.search(unit.text, hit.end)
             limit = min(clause.start() if clause else len(unit.text), hit.end + window)
             target = next((m.key for m in self.matches[unit.eid] if hit.end <= m.start and m.end <= limit
                            and m.key.split("/", 1)[0] in AGENT_KINDS), None)
             if target:
                 addressees.append(target)
+            if target or not addressed_only:
+                actions.append(hit.key)
         return tuple(dict.fromkeys(actions)), tuple(dict.fromkeys(addressees))
 
     def _topics(self, text: str) -> tuple[str, ...]:
         return tuple(slug for slug, c in sorted(self.reg.concepts["topics"].items()) if any(q in text for q in c.cues))
 
     def _question_sentences(self, unit: Unit) -> None:
+        if self._is_list_chapeau(unit):
+            return  # "提出了下列问题：" announces the questions; its items are the questions
         index = 0
         for start, sentence in sentences(unit.text):
             if self.rules.question_sentence.search(sentence):

@@ -357,7 +357,9 @@ class DomainMapper:
                     document = self.document(symbol, None, row.cells.title, None)
                     self.add(document, CTOC.listedIn, iris.unit(row.eid))
                     for item in row.cells.agenda_items:
-                        self.add(document, CTOC.issuedForAgendaItem, self.agenda_item(node, item))
+                        item_node = self.agenda_item(node, item)
+                        self.add(document, CTOC.issuedForAgendaItem, item_node)
+                        self.add(item_node, CTOC.statedIn, iris.unit(row.eid))
         for joint in x.joint_meetings:
             joint_node = URIRef(f"{node}/joint/{joint.dates[0].isoformat()}")
             self.add(joint_node, RDF.type, CTOC.JointMeeting)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -27,7 +28,9 @@ def run(args: argparse.Namespace) -> int:
     with staged_output(args.out) as staging:
         write_outputs(result, staging)
     for warning in result.warnings:
-        print(f"warning: {warning}")
+        print(f"warning: {warning}", file=sys.stderr)
+    if result.links.unused:
+        print(f"registry entries no report uses ({len(result.links.unused)}): {', '.join(result.links.unused)}")
     print(f"built {len(result.reports)} report(s) into {args.out}/")
     print(format_summary(result.graph, time.perf_counter() - started))
     return 0
