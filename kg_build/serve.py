@@ -206,7 +206,9 @@ def sparql_route(front: SparqlFront, request: Request) -> Response:
 
 
 def index_route(front: SparqlFront, request: Request) -> Response:
-    """The root, until a site takes it: where the endpoint is."""
+    """The root: the site's home page when a site is served (kg_build/siteroute.py), else where the endpoint is."""
+    if front.site_handler is not None:
+        return front.site_handler(front, request)
     return text_response(200, f"ctoc-kg: the SPARQL endpoint is {front.base_url}/sparql")
 
 
@@ -316,7 +318,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
 
-def serve(files: Sequence[Path], port: int, timeout: float, ready: Callable[[SparqlFront], None]) -> None:
+def serve(files: Sequence[Path], port: int, timeout: float, ready: Callable[[SparqlFront], None],
+          site_handler: Handler | None = None) -> None:
     """Load `files` into a temporary store, start the child and the front, call `ready`, serve until
     interrupted (Ctrl-C or SIGTERM); always stop the child by pid and remove the store."""
     workdir = Path(tempfile.mkdtemp(prefix="ctoc-kg-serve-"))
@@ -327,7 +330,7 @@ def serve(files: Sequence[Path], port: int, timeout: float, ready: Callable[[Spa
     try:
         load_store(files, child.location)
         child.start()
-        front = SparqlFront(port, child)
+        front = SparqlFront(port, child, site_handler=site_handler)
         ready(front)
         front.serve_forever()
     except OSError as err:

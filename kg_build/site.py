@@ -203,6 +203,13 @@ def home_page(data: SiteData, counts: dict[str, int], info: dict[str, Any]) -> s
         name = bilingual(kind.label_zh, kind.label_en)
         body.append(f'<li><a href="{esc(link)}">{name}</a> ({counts[kind.slug]})</li>')
     body.append("</ul>")
+    endpoint = esc(info.get("sparql_endpoint", ""))
+    body.append('<h2>数据 <span lang="en" class="en">Data</span></h2>\n'
+                "<p>每个页面旁边都有 Turtle、JSON-LD 和 N-Triples 格式的数据。 "
+                '<span lang="en" class="en">Every page has its data beside it as Turtle, JSON-LD and N-Triples; '
+                "whole dumps and <code>void.ttl</code> are in the build folder. <code>ctoc-kg serve</code> serves "
+                "this site with content negotiation and a SPARQL endpoint at <code>/sparql</code> beside it "
+                f"(by default <code>{endpoint}</code>).</span></p>")
     return document(str(info.get("title_zh", "CTOC-KG")), "\n".join(body), folder, alternates=False)
 
 

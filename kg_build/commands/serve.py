@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kg_build.query import data_files
 from kg_build.serve import SparqlFront, serve
+from kg_build.siteroute import find_site, site_handler
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -24,12 +25,15 @@ def _ready(front: SparqlFront) -> None:
     print(f"SPARQL endpoint: {front.base_url}/sparql", flush=True)
     pid = front.child.process.pid if front.child.process else "?"
     print(f"(read-only, query time limit {front.child.timeout:g} s, Oxigraph pid {pid}; Ctrl-C stops)", flush=True)
+    if front.site_handler is not None:
+        print(f"linked-data site: {front.base_url}/ (HTML or RDF by the Accept header)", flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
     files = data_files(args.dist)
     try:
-        serve(files, args.port, args.timeout, _ready)
+        site = find_site(args.dist)
+        serve(files, args.port, args.timeout, _ready, site_handler(site) if site else None)
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
     return 0
