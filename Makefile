@@ -19,6 +19,7 @@ $(TSTAMP): $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/ctoc-kg build --out dist
+	$(BIN)/ctoc-kg validate --dist dist
 
 build: run
 

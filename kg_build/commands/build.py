@@ -12,6 +12,7 @@ from kg_build.publication import publish_all
 from kg_build.publish import canonical_ntriples, staged_output, turtle, write_text
 from kg_build.registry import REPORTS_DIR
 from kg_build.stats import format_summary
+from kg_build.validate import check_build
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -40,5 +41,6 @@ def write_outputs(result: BuildResult, folder: Path) -> None:
     """Write every build output into `folder` (a staging folder)."""
     write_text(folder, "kg.nt", canonical_ntriples(result.graph))
     write_text(folder, "kg.ttl", turtle(result.graph))
+    check_build(result.graph, folder)  # inferred.nt and validation.txt; exit 1 on violations (kg_build/validate.py)
     for note in publish_all(result, folder):  # dumps, void.ttl, ontology docs, site (kg_build/publication.py)
         print(f"note: {note}")
