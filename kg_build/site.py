@@ -56,11 +56,21 @@ def properties_table(data: SiteData, node: URIRef, folder: Segments) -> str:
     order = sorted(by_property, key=lambda p: (p != RDF.type, data.curie(p)))
     rows = []
     for p in order:
-        values = sorted(by_property[p], key=lambda o: (not isinstance(o, Literal), data.label(o)))
+        values = sorted(by_property[p], key=lambda o: value_order(data, o))
         cells = [node_html(o, data, folder) for o in values]
         cell = cells[0] if len(cells) == 1 else "<ul>" + "".join(f"<li>{c}</li>" for c in cells) + "</ul>"
         rows.append(f"<tr><th>{property_name(data, p, folder)}</th><td>{cell}</td></tr>")
     return '<table class="props">\n' + "\n".join(rows) + "\n</table>"
+
+
+def value_order(data: SiteData, node: Node) -> tuple[int, int, str]:
+    """Literals first, then text units in reading order (ctoc:order), then everything else by label."""
+    if isinstance(node, Literal):
+        return (0, 0, str(node))
+    order = data.value(node, CTOC.order)
+    if isinstance(order, Literal) and str(order).isdigit():
+        return (1, int(str(order)), str(node))
+    return (2, 0, data.label(node))
 
 
 def property_name(data: SiteData, prop: URIRef, folder: Segments) -> str:
@@ -158,6 +168,8 @@ def resource_page(data: SiteData, page: str, subjects: list[URIRef]) -> str:
         body.append(f'<p class="types">类型 <span lang="en" class="en">Type</span>: {types}</p>')
     body.append(source_section(data, node, folder))
     body.append(unit_in_report(data, node, folder))
+    if data.is_a(node, CTOC.Report):
+        body.append(ReportReader(data, node, folder).render())
     body.append('<section id="properties"><h2>属性 <span lang="en" class="en">Properties</span></h2>\n'
                 + properties_table(data, node, folder) + "\n</section>")
     for sub in subjects:
@@ -165,8 +177,6 @@ def resource_page(data: SiteData, page: str, subjects: list[URIRef]) -> str:
         if fragment and sub in data.outgoing:
             body.append(f'<section class="fragment" id="{esc(fragment)}"><h3>#{esc(fragment)} '
                         f'<span class="iri">{esc(sub)}</span></h3>\n{properties_table(data, sub, folder)}\n</section>')
-    if data.is_a(node, CTOC.Report):
-        body.append(ReportReader(data, node, folder).render())
     body.append(incoming_section(data, subjects, folder))
     return document(title, "\n".join(b for b in body if b), folder)
 

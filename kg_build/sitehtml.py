@@ -20,6 +20,7 @@ body{font-family:"Noto Sans CJK SC","Noto Sans SC","Source Han Sans SC","WenQuan
 header.site{background:#123a6b;color:#fff;padding:.5rem 1rem}
 header.site a{color:#fff;margin-right:1rem;text-decoration:none}
 header.site a:hover{text-decoration:underline}
+header.site .en{color:#c9d6ea}
 main{max-width:62rem;margin:0 auto;padding:1rem 1.2rem 3rem}
 h1{font-size:1.6rem;margin:.6rem 0 .2rem}
 .en{color:#555}
