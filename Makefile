@@ -5,7 +5,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: run build test lint clean
+.PHONY: run build test lint clean tools
+
+# Debian packages the build needs: Graphviz `dot` draws the ontology's class diagram (as root; apt-get update first).
+tools:
+	@command -v dot >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q graphviz; }
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,13 +21,13 @@ $(TSTAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-run: $(STAMP)
+run: $(STAMP) tools
 	$(BIN)/ctoc-kg build --out dist
 	$(BIN)/ctoc-kg validate --dist dist
 
 build: run
 
-test: $(TSTAMP)
+test: $(TSTAMP) tools
 	$(BIN)/ruff check kg_build tests bench
 	$(BIN)/python -m pytest
 

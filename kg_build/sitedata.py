@@ -26,6 +26,7 @@ class SiteData:
     graph: Graph
     ontology: Graph | None = None
     types: dict[Node, set[URIRef]] = field(default_factory=lambda: defaultdict(set))
+    asserted_types: dict[Node, set[URIRef]] = field(default_factory=lambda: defaultdict(set))
     labels: dict[Node, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
     outgoing: dict[Node, list[tuple[URIRef, Node]]] = field(default_factory=lambda: defaultdict(list))
     incoming: dict[Node, list[tuple[Node, URIRef]]] = field(default_factory=lambda: defaultdict(list))
@@ -40,6 +41,7 @@ class SiteData:
                 data.incoming[o].append((s, p))  # type: ignore[arg-type]
             if p == RDF.type and isinstance(o, URIRef):
                 data.types[s].add(o)
+                data.asserted_types[s].add(o)
         for s, o in (inferred.subject_objects(RDF.type) if inferred is not None else ()):
             if isinstance(o, URIRef):
                 data.types[s].add(o)
@@ -115,6 +117,10 @@ class SiteData:
         return cls in self.types.get(node, set())
 
     def local_type(self, node: Node) -> str:
-        """The local name of the node's first ctoc: class ("Paragraph"), "" when it has none."""
-        names = sorted(str(t)[len(str(CTOC)):] for t in self.types.get(node, ()) if str(t).startswith(str(CTOC)))
-        return names[0] if names else ""
+        """The local name of the node's ctoc: class ("Paragraph"), asserted before inferred (the asserted one is
+        the most specific); "" when it has none."""
+        for types in (self.asserted_types.get(node, ()), self.types.get(node, ())):
+            names = sorted(str(t)[len(str(CTOC)):] for t in types if str(t).startswith(str(CTOC)))
+            if names:
+                return names[0]
+        return ""

@@ -37,14 +37,17 @@ a.hl-mention{background:#e3ecfb}
 section.fragment{border:1px solid #e4e4e4;border-radius:.4rem;padding:.2rem .8rem;margin:.8rem 0}
 .reading .unit{margin:.45rem 0}
 .reading .num{font-weight:bold;margin-right:.45rem;text-decoration:none}
-.reading .recommendation{background:#eaf6ea;border-left:4px solid #2e8b57;padding:.1rem .5rem}
-.reading .citation{border-right:4px solid #3b6fb6}
+.reading .unit.recommendation{background:#eaf6ea;border-left:4px solid #2e8b57;padding:.1rem .5rem}
+.reading .unit.citation{border-right:4px solid #3b6fb6}
 .reading ol.items{list-style:none;padding-left:1.6rem}
 .reading .header-line{color:#444;margin:.1rem 0}
 .reading .footnote{font-size:.9em;color:#444}
 .badge{display:inline-block;font-size:.75em;line-height:1.4;padding:0 .45rem;border-radius:.6rem;background:#2e8b57;
 color:#fff;text-decoration:none;margin-left:.3rem}
 .badge.cited{background:#3b6fb6}
+.badge.conclusion{background:#6b5b95}
+.badge.statement,.badge.participation,.badge.question{background:#8a6d3b}
+.badge.agenda-item,.badge.meeting,.badge.meeting-day,.badge.joint-meeting,.badge.membership{background:#5f6b7a}
 .empty{color:#777;font-style:italic}
 footer{max-width:62rem;margin:0 auto;padding:1rem 1.2rem;color:#666;font-size:.85em;border-top:1px solid #ddd}
 """.strip()
