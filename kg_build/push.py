@@ -1,14 +1,15 @@
 """`ctoc-kg push`: load the build into any SPARQL 1.1 store, replacing one named graph atomically.
 
-1. upload every triple (dist/kg.nt, dist/inferred.nt, and the VoID/DCAT metadata of dist/void.ttl, all into
-   the SAME graph, so data and its description are swapped together) into a staging graph, in bounded
-   chunks: SPARQL `INSERT DATA` (or Graph Store Protocol POSTs with --store-protocol), retried when transient;
-2. check the staging graph's triple count;
-3. swap with ONE update request, `DROP SILENT GRAPH <g> ; MOVE SILENT GRAPH <staging> TO GRAPH <g>`: one
-   request is one transaction in Oxigraph (documented) and in Virtuoso (checked by tests/test_push.py), so
-   the store holds the old graph or the new one, never a mix;
-4. read the count of <g> back. A failed swap is never retried blindly: the counts say whether it happened.
-Before the swap any failure drops the staging graph and leaves <g> as it was. Redirects count as failures.
+1. upload the graph (dist/kg.nt and dist/inferred.nt) into a staging graph, and the dataset metadata
+   (dist/void.ttl) into a second staging graph, in bounded chunks: SPARQL `INSERT DATA` (or Graph Store
+   Protocol POSTs with --store-protocol), retried when transient;
+2. check both staging graphs' triple counts;
+3. swap with ONE update request: `DROP SILENT GRAPH <g> ; MOVE SILENT GRAPH <staging> TO GRAPH <g>`, and the
+   same for the metadata graph <g/metadata>. One request is one transaction in Oxigraph (documented) and
+   in Virtuoso (checked by tests/test_push.py), so the store holds the old graphs or the new ones, never a mix;
+4. read the counts back. A failed swap is never retried blindly: the counts say whether it happened.
+Before the swap any failure drops the staging graphs and leaves the store as it was. Redirects are failures.
+The metadata goes to its own graph so that <g> holds exactly what `ctoc-kg query` answers from.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class PushResult:
     graph: str
     triples: int
     chunks: int
+    metadata_graph: str = ""
+    metadata_triples: int = 0
 
 
 def staging_graph(graph: str) -> str:
@@ -47,19 +50,34 @@ def staging_graph(graph: str) -> str:
     return "urn:x-ctoc-kg:staging:" + hashlib.sha256(graph.encode("utf-8")).hexdigest()[:24]
 
 
-def build_lines(dist: Path) -> list[str]:
-    """Every N-Triples line to push: the graph files, plus void.ttl rewritten as N-Triples; sorted, unique."""
+def data_lines(dist: Path) -> list[str]:
+    """The graph's N-Triples lines (kg.nt and inferred.nt), sorted and unique."""
     lines: set[str] = set()
     for path in data_files(dist):
         with path.open(encoding="utf-8") as handle:
-            lines.update(line.strip() for line in handle if line.strip() and not line.lstrip().startswith("#"))
-    metadata = dist / METADATA_FILE
-    if metadata.is_file():
-        graph = Graph()
-        with metadata.open("rb") as handle:
-            graph.parse(handle, format="turtle")
-        lines.update(" ".join(to_ntriples(term) for term in triple) + " ." for triple in graph)
+            lines.update(_safe(line.strip()) for line in handle if line.strip() and not line.lstrip().startswith("#"))
     return sorted(lines)
+
+
+def metadata_lines(dist: Path) -> list[str]:
+    """dist/void.ttl as sorted N-Triples lines (empty when the build wrote none)."""
+    metadata = dist / METADATA_FILE
+    if not metadata.is_file():
+        return []
+    graph = Graph()
+    with metadata.open("rb") as handle:
+        graph.parse(handle, format="turtle")
+    return sorted({" ".join(to_ntriples(term) for term in triple) + " ." for triple in graph})
+
+
+def _safe(line: str) -> str:
+    """A line rewritten through our serializer when it holds a backslash-u that a SPARQL parser might expand."""
+    if "\\u" not in line and "\\U" not in line:
+        return line
+    graph = Graph()
+    graph.parse(data=line, format="nt")
+    (triple,) = graph
+    return " ".join(to_ntriples(term) for term in triple) + " ."
 
 
 def chunks(lines: Sequence[str], max_bytes: int = CHUNK_BYTES, max_triples: int = CHUNK_TRIPLES) -> Iterator[list[str]]:
@@ -127,49 +145,67 @@ class Store:
                     raise EndpointError(f"{url}: {err}") from None
 
 
+def metadata_graph(graph: str) -> str:
+    """The graph the dataset metadata (VoID/DCAT) goes to, beside <graph>."""
+    return graph.rstrip("/#") + "/metadata"
+
+
 def push(dist: Path, store: Store, graph: str, progress: Callable[[str], None] = lambda _: None) -> PushResult:
-    """Replace `graph` in `store` with the build in `dist`, atomically; raise UsageError on any failure."""
+    """Replace `graph` (and its metadata graph) in `store` with the build in `dist`, atomically; raise
+    UsageError on any failure."""
     graph = str(checked_iri(graph))
-    staging = staging_graph(graph)
-    lines = build_lines(dist)
-    parts = list(chunks(lines))
-    target, stage = to_ntriples(checked_iri(graph)), to_ntriples(checked_iri(staging))
+    meta = metadata_graph(graph)
+    plan = [(graph, staging_graph(graph), data_lines(dist)), (meta, staging_graph(meta), metadata_lines(dist))]
+    chunk_count = 0
     try:
-        store.update.update(f"DROP SILENT GRAPH {stage}")
-        for number, part in enumerate(parts, 1):
-            store.upload(staging, part)
-            progress(f"staged chunk {number}/{len(parts)} ({len(part)} triples)")
-        staged = store.query.count(staging)
-        if staged != len(lines):
-            raise UsageError(f"staging graph holds {staged} triples, expected {len(lines)}: not swapped")
-        progress(f"staging graph verified ({staged} triples); swapping")
+        for _, staging, lines in plan:
+            store.update.update(f"DROP SILENT GRAPH {_iri(staging)}")
+            parts = list(chunks(lines))
+            for number, part in enumerate(parts, 1):
+                store.upload(staging, part)
+                progress(f"staged chunk {number}/{len(parts)} ({len(part)} triples) of <{staging}>")
+            chunk_count += len(parts)
+            staged = store.query.count(staging)
+            if staged != len(lines):
+                raise UsageError(f"staging graph <{staging}> holds {staged} triples, expected {len(lines)}")
+        progress("staging graphs verified; swapping")
     except (UsageError, OSError) as err:
-        _drop_quietly(store, stage)
+        _drop_quietly(store, [staging for _, staging, _ in plan])
         raise UsageError(f"push failed before the swap; <{graph}> was left as it was: {err}") from None
+    swap = " ;\n".join(f"DROP SILENT GRAPH {_iri(target)} ;\nMOVE SILENT GRAPH {_iri(staging)} TO GRAPH {_iri(target)}"
+                       for target, staging, _ in plan)
     try:
-        store.update.update(f"DROP SILENT GRAPH {target} ;\nMOVE SILENT GRAPH {stage} TO GRAPH {target}", retries=0)
+        store.update.update(swap, retries=0)
     except (UsageError, OSError) as err:
-        # A 5xx or a timeout may hide a completed swap: the counts tell which graph the store holds.
-        if not _swapped(store, graph, staging, len(lines)):
-            _drop_quietly(store, stage)
+        # A 5xx or a timeout may hide a completed swap: the counts tell which graphs the store holds.
+        if not _swapped(store, plan):
+            _drop_quietly(store, [staging for _, staging, _ in plan])
             raise UsageError(f"swap failed; <{graph}> holds the old graph (one transaction): {err}") from None
-    final = store.query.count(graph)
-    if final != len(lines) or store.query.count(staging) != 0:
-        raise UsageError(f"after the swap <{graph}> holds {final} triples, expected {len(lines)}")
-    return PushResult(graph=graph, triples=final, chunks=len(parts))
+    for target, staging, lines in plan:
+        final = store.query.count(target)
+        if final != len(lines) or store.query.count(staging) != 0:
+            raise UsageError(f"after the swap <{target}> holds {final} triples, expected {len(lines)}")
+    return PushResult(graph=graph, triples=len(plan[0][2]), chunks=chunk_count, metadata_graph=meta,
+                      metadata_triples=len(plan[1][2]))
 
 
-def _swapped(store: Store, graph: str, staging: str, expected: int) -> bool:
-    """After an unclear swap: True when the new graph is in place and the staging graph gone."""
+def _iri(iri: str) -> str:
+    """An IRI checked and written for SPARQL."""
+    return to_ntriples(checked_iri(iri))
+
+
+def _swapped(store: Store, plan: list[tuple[str, str, list[str]]]) -> bool:
+    """After an unclear swap: True when every new graph is in place and every staging graph gone."""
     try:
-        return store.query.count(graph) == expected and store.query.count(staging) == 0
+        return all(store.query.count(target) == len(lines) and store.query.count(staging) == 0
+                   for target, staging, lines in plan)
     except (UsageError, OSError) as err:
         raise UsageError(f"swap outcome unknown (the store holds the old or the new graph, not a mix): {err}") from None
 
 
-def _drop_quietly(store: Store, stage: str) -> None:
-    """Best effort: remove the staging graph after a failure (the server may be gone)."""
+def _drop_quietly(store: Store, stagings: list[str]) -> None:
+    """Best effort: remove the staging graphs after a failure (the server may be gone)."""
     try:
-        store.update.update(f"DROP SILENT GRAPH {stage}", retries=0)
+        store.update.update(" ;\n".join(f"DROP SILENT GRAPH {_iri(staging)}" for staging in stagings), retries=0)
     except (UsageError, OSError):
         pass

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
 
 from kg_build.namespaces import PREFIXES
 from kg_build.sparql_terms import Term, from_json, to_json, to_ntriples
@@ -42,13 +43,27 @@ class Result:
         )
 
 
+# Oxigraph and Virtuoso store every integer-derived datatype (oa:start's xsd:nonNegativeInteger...) as
+# xsd:integer; rdflib keeps it. Comparisons across engines treat the family as xsd:integer.
+INTEGER_FAMILY = frozenset(XSD[name] for name in (
+    "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long", "int", "short",
+    "byte", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
+
+
 def _key(term: Term | None) -> str:
-    """A term's N-Triples text for comparisons, with blank nodes made anonymous."""
+    """A term's N-Triples text for comparisons: blank nodes anonymous, integer-derived types as xsd:integer."""
     if term is None:
         return ""
     if isinstance(term, BNode):
         return "_:b"
+    if isinstance(term, Literal) and term.datatype in INTEGER_FAMILY:
+        return to_ntriples(Literal(str(term), datatype=XSD.integer))
     return to_ntriples(term)
+
+
+def comparable_term(term: Term | None) -> str:
+    """The comparison key of one term (see INTEGER_FAMILY)."""
+    return _key(term)
 
 
 def from_sparql_json(data: dict) -> Result:

@@ -144,7 +144,8 @@ class OxigraphServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.port = free_port()
+        """Start (or restart, on the same port and folder)."""
+        self.port = self.port or free_port()
         log = (self.location.parent / "oxigraph-server.log").open("ab")
         self.process = subprocess.Popen([oxigraph_cli(), "serve", "--location", str(self.location),
                                          "--bind", f"127.0.0.1:{self.port}"], stdout=log, stderr=log,
@@ -226,6 +227,8 @@ class VirtuosoServer:
         return f"http://127.0.0.1:{self.http_port}"
 
     def start(self) -> None:
+        """Start (or restart after a kill: the stale lock file goes first; the transaction log replays)."""
+        (self.folder / "virtuoso.lck").unlink(missing_ok=True)
         log = (self.folder / "virtuoso-stdout.log").open("ab")
         self.process = subprocess.Popen([self.binary, "+configfile", str(self.ini), "+foreground"], cwd=self.folder,
                                         stdout=log, stderr=log, stdin=subprocess.DEVNULL)

@@ -156,7 +156,7 @@ def test_routes_table_and_site_hook(served: Served) -> None:
     finally:
         front.server_close()
     with urllib.request.urlopen(served.url.removesuffix("/sparql") + "/", timeout=10) as r:
-        assert "/sparql" in r.read().decode("utf-8")
+        assert r.status == 200  # the site's home page when the build has a site, else a pointer to /sparql
 
 
 def test_ctrl_c_stops_the_child(built_dist: Path, tmp_path: Path) -> None:

@@ -33,5 +33,6 @@ def run(args: argparse.Namespace) -> int:
 
     store = Store(endpoint(args.endpoint), endpoint(args.query_endpoint or args.endpoint), args.store_protocol)
     result = push(args.dist, store, args.graph, progress=lambda line: print(line, file=sys.stderr))
-    print(f"<{result.graph}> now holds {result.triples} triples ({result.chunks} chunks staged, one swap request)")
+    print(f"<{result.graph}> now holds {result.triples} triples, <{result.metadata_graph}> {result.metadata_triples}"
+          f" ({result.chunks} chunks staged, one swap request)")
     return 0
