@@ -170,6 +170,8 @@ def htaccess() -> str:
         "# listing text/html. If the site is not at the server root, set RewriteBase to its URL path.",
         "Options -MultiViews -Indexes",
         "DirectoryIndex index.html",
+        "# mod_dir would redirect /id/state/ECU to /id/state/ECU/ before the RDF rules run: the rules below do it",
+        "DirectorySlash Off",
         "AddDefaultCharset utf-8",
         *(f"AddType {m} {Path(f).suffix}" for m, f in VARIANTS[1:]),
         "AddCharset utf-8 .html .ttl .jsonld .nt",
@@ -188,17 +190,27 @@ def htaccess() -> str:
             f"RewriteCond %{{REQUEST_FILENAME}}/{file} -f",
             f"RewriteRule ^(.+?)/?$ $1/{file} [L,T={media}]",
         ]
+    lines += [
+        "# HTML: a folder asked without its trailing slash is redirected to it (the page's links are relative)",
+        "RewriteCond %{REQUEST_FILENAME} -d",
+        "RewriteRule ^(.*[^/])$ %{REQUEST_URI}/ [R=302,L]",
+    ]
     return "\n".join(lines) + "\n"
 
 
 def nginx_conf() -> str:
-    """An nginx snippet doing the same negotiation (a ``map`` for the http block, a location for the server)."""
+    """An nginx snippet doing the same negotiation (two ``map``s for the http block, locations for the server)."""
     cases = "\n".join(f'    "~*{m.replace("+", "[+]")}"  {Path(f).suffix[1:]};' for m, f in VARIANTS)
     return f"""# ctoc-kg static site: content negotiation by Accept for nginx.
-# 1. In the http {{ }} block: the variant each Accept header gets (first match wins: browsers list text/html).
+# 1. In the http {{ }} block: the variant each Accept header gets (first match wins: browsers list text/html),
+#    and the same for a request without a trailing slash, where HTML must first go to the folder URL.
 map $http_accept $ctoc_kg_ext {{
     default  html;
 {cases}
+}}
+map $ctoc_kg_ext $ctoc_kg_rdf {{
+    html     "-";
+    default  $ctoc_kg_ext;
 }}
 
 # 2. In the server {{ }} block, with root pointing at this folder (dist/site):
@@ -209,22 +221,23 @@ types {{
     application/n-triples  nt;
 }}
 charset utf-8;
-charset_types text/html text/turtle application/ld+json application/n-triples;
+charset_types text/turtle application/ld+json application/n-triples;
+index index.html;
 
 location / {{
     add_header Vary Accept always;
-    index index.html;
-    # an IRI without a trailing slash: HTML goes to the folder URL (so relative links work), RDF is served
-    location ~ [^/]$ {{
-        set $ctoc_kg_dir "";
-        if (-d $request_filename) {{
-            set $ctoc_kg_dir "d$ctoc_kg_ext";
-        }}
-        if ($ctoc_kg_dir = dhtml) {{
-            return 302 $uri/;
-        }}
-        try_files $uri $uri/index.$ctoc_kg_ext =404;
-    }}
     try_files $uri $uri/index.$ctoc_kg_ext $uri/index.html =404;
+    # an IRI without a trailing slash: RDF is served at once; HTML goes to the folder URL (relative links)
+    location ~ [^/]$ {{
+        add_header Vary Accept always;
+        try_files $uri $uri/index.$ctoc_kg_rdf @ctoc_kg_folder;
+    }}
+}}
+location @ctoc_kg_folder {{
+    add_header Vary Accept always;
+    if (!-d $request_filename) {{
+        return 404;
+    }}
+    return 302 $uri/;
 }}
 """
