@@ -1,0 +1,123 @@
+"""Median latency of every library query on pyoxigraph, rdflib and the Oxigraph server, on the built graph
+and on a graph N times larger (the build replicated with resource IRIs rewritten per copy).
+
+Usage: .venv/bin/python bench/query.py [--dist dist] [--copies 100] [--repeat 5] [--budget 60]
+A query whose first run on an engine takes longer than --budget seconds is not repeated (shown as ">N s" when
+it is over, else its single time). The server is `oxigraph serve-read-only` on a loopback port, queried over
+HTTP (SPARQL JSON results), so its column includes the protocol round trip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from kg_build.query import OxigraphEngine, QueryInfo, RdflibEngine, RemoteEngine, data_files, library, run_query
+from kg_build.query_results import Result, display_width
+from kg_build.scale import write_replicated
+from kg_build.serve import OxigraphChild, load_store
+from kg_build.sparql_client import Endpoint
+from kg_build.sparql_terms import parse_binding
+
+ENGINES = ("pyoxigraph", "rdflib", "oxigraph-server")
+
+
+def timed(run: Callable[[], Result], repeat: int, budget: float) -> tuple[float, int]:
+    """Median seconds over `repeat` runs (after one warm-up), and the row count; one run only when slow."""
+    started = time.perf_counter()
+    rows = len(run().rows)
+    first = time.perf_counter() - started
+    if first > budget:
+        return first, rows
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), rows
+
+
+def bench_graph(dist: Path, queries: list[QueryInfo], repeat: int, budget: float, work: Path) -> dict:
+    """{(query, engine): (seconds, rows)} plus load times, for one dist folder."""
+    files = data_files(dist)
+    out: dict = {}
+    started = time.perf_counter()
+    engines = {"pyoxigraph": OxigraphEngine(files)}
+    out["load", "pyoxigraph"] = (time.perf_counter() - started, 0)
+    started = time.perf_counter()
+    engines["rdflib"] = RdflibEngine(files)
+    out["load", "rdflib"] = (time.perf_counter() - started, 0)
+    child = OxigraphChild(work / "store", timeout=600)
+    started = time.perf_counter()
+    load_store(files, child.location)
+    child.start()
+    out["load", "oxigraph-server"] = (time.perf_counter() - started, 0)
+    engines["oxigraph-server"] = RemoteEngine(Endpoint(f"{child.url}/query", timeout=600, retries=0))
+    try:
+        for info in queries:
+            text = info.path.read_text(encoding="utf-8")
+            bindings = dict(parse_binding(item) for item in info.example)
+            for name in ENGINES:
+                out[info.name, name] = timed(lambda e=engines[name], t=text, b=bindings: run_query(e, t, b), repeat,
+                                             budget)
+                print(f"  {info.name:32} {name:16} {out[info.name, name][0] * 1000:10.1f} ms", file=sys.stderr)
+    finally:
+        child.stop()
+    return out
+
+
+def fmt(seconds: float, budget: float) -> str:
+    if seconds > budget:
+        return f">{budget:g} s ({seconds:.0f} s)"
+    return f"{seconds * 1000:.1f}" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def table(results: dict[str, dict], queries: list[QueryInfo], budget: float) -> str:
+    """One row per query, one column per (graph, engine): median milliseconds."""
+    columns = [(graph, engine) for graph in results for engine in ENGINES]
+    header = ["query (ms, median)"] + [f"{graph} {engine}" for graph, engine in columns]
+    rows = [["(load)"] + [fmt(results[g]["load", e][0], 1e9) if results[g]["load", e][0] < 10
+                          else f"{results[g]['load', e][0]:.1f} s" for g, e in columns]]
+    for info in queries:
+        rows.append([info.name] + [fmt(results[g][info.name, e][0], budget) for g, e in columns])
+    widths = [max(display_width(r[i]) for r in [header] + rows) for i in range(len(header))]
+    lines = ["| " + " | ".join(c + " " * (w - display_width(c)) for c, w in zip(r, widths, strict=True)) + " |"
+             for r in [header] + rows]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dist", type=Path, default=Path("dist"))
+    parser.add_argument("--queries", type=Path, default=Path("queries"))
+    parser.add_argument("--copies", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--budget", type=float, default=60.0)
+    args = parser.parse_args()
+    queries = library(args.queries)
+    if not queries:
+        parser.error(f"no queries in {args.queries}")
+    with tempfile.TemporaryDirectory(prefix="ctoc-kg-bench-") as tmp:
+        work = Path(tmp)
+        big = write_replicated(args.dist, work / f"x{args.copies}", args.copies)
+        sizes = {name: sum(sum(1 for _ in path.open(encoding="utf-8")) for path in data_files(dist))
+                 for name, dist in (("seed", args.dist), ("x", big))}
+        results = {}
+        for label, dist in (("seed", args.dist), (f"x{args.copies}", big)):
+            print(f"{label}: {dist}", file=sys.stderr)
+            (work / f"run-{label}").mkdir()
+            results[label] = bench_graph(dist, queries, args.repeat, args.budget, work / f"run-{label}")
+    print(f"seed graph: {sizes['seed']} triples (kg.nt + inferred.nt); x{args.copies}: {sizes['x']} triples; "
+          f"median of {args.repeat} runs after a warm-up")
+    print(table(results, queries, args.budget))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
