@@ -8,7 +8,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -284,3 +286,61 @@ def test_list_shows_questions_in_both_languages(capsys: pytest.CaptureFixture) -
 def test_unknown_query_name_is_one_line(capsys: pytest.CaptureFixture) -> None:
     assert main(["query", "no_such_query", "--queries", str(QUERIES)]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+# --- remote endpoints: retries -----------------------------------------------------------------------------
+
+class Flaky:
+    """A loopback SPARQL endpoint that answers 503 `failures` times, then a one-row result."""
+
+    def __init__(self, failures: int) -> None:
+        self.calls: list[str] = []
+        flaky = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8")
+                flaky.calls.append(body)
+                if len(flaky.calls) <= failures:
+                    self.send_response(503)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                payload = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"ok"}}]}}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_endpoint_retries_5xx_with_backoff_then_succeeds() -> None:
+    flaky = Flaky(failures=2)
+    try:
+        endpoint = Endpoint(flaky.url, retries=3, backoff=0.05)
+        result = run_query(RemoteEngine(endpoint), "SELECT ?x WHERE { ?s ?p ?x }")
+    finally:
+        flaky.close()
+    assert [str(row["x"]) for row in result.rows] == ["ok"]
+    assert len(flaky.calls) == 3 and all(call.startswith("query=") for call in flaky.calls)  # POSTed forms
+
+
+def test_endpoint_gives_up_after_its_retries(capsys: pytest.CaptureFixture) -> None:
+    flaky = Flaky(failures=100)
+    try:
+        code = main(["query", str(QUERIES / "units_per_kind.rq"), "--endpoint", flaky.url, "--retries", "2"])
+    finally:
+        flaky.close()
+    assert code == 2 and len(flaky.calls) == 3
+    assert "HTTP 503" in capsys.readouterr().err
