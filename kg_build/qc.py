@@ -61,7 +61,7 @@ def qc_store(asserted: Graph, ontology: Graph) -> ox.Store:
     """An in-memory pyoxigraph store holding the asserted graph and the ontology."""
     store = ox.Store()
     for graph in (asserted, ontology):
-        store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+        store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
     return store
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,9 +133,11 @@ def _owlrl(data: Graph, ontology: Graph, deadline: float) -> tuple[Graph, list[s
     for t in ontology:
         asserted.add(t)
     destination = store.graph(URIRef(BASE + "graph/inferred"))
-    DeductiveClosure(_bounded_semantics(deadline), axiomatic_triples=False, datatype_axioms=False).expand(
-        store, destination=destination
-    )
+    with warnings.catch_warnings():  # owlrl calls rdflib's deprecated Dataset.default_context per triple
+        warnings.simplefilter("ignore", DeprecationWarning)
+        DeductiveClosure(_bounded_semantics(deadline), axiomatic_triples=False, datatype_axioms=False).expand(
+            store, destination=destination
+        )
     errors = [str(m) for node in destination.subjects(RDF.type, ERRNS.ErrorMessage)
               for m in destination.objects(node, ERRNS.error)]
     result = Graph()

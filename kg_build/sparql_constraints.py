@@ -110,7 +110,7 @@ def _target_query(shapes: Graph, shape: URIRef) -> str | None:
 def data_store(data: Graph) -> ox.Store:
     """An in-memory pyoxigraph store holding `data`."""
     store = ox.Store()
-    store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
     return store
 
 

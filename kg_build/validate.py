@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
@@ -26,9 +28,16 @@ from rdflib.term import Node
 from kg_build.errors import UsageError
 from kg_build.findings import Finding
 from kg_build.graph_files import read_graph
-from kg_build.namespaces import CTOC, OA, SH_CTOC, bind_prefixes
+from kg_build.namespaces import CTOC, ID, OA, PREFIXES, SH_CTOC, bind_prefixes
 from kg_build.qc import QC_DIR, QcQuery, load_qc, run_qc
-from kg_build.reason import ONTOLOGY_DIR, Closure, compute_closure, load_ontology, write_inferred
+from kg_build.reason import (
+    IRI_IN_MESSAGE,
+    ONTOLOGY_DIR,
+    Closure,
+    compute_closure,
+    load_ontology,
+    write_inferred,
+)
 from kg_build.sparql_constraints import data_store, run_bulk, split_shapes, term_text
 
 SHAPES_DIR = ONTOLOGY_DIR / "shapes"
@@ -37,6 +46,11 @@ QUOTE_WIDTH = 80
 SOURCE_LINKS = (CTOC.statedIn, CTOC.raisedIn, CTOC.mentionIn, CTOC.citingUnit, CTOC.listedIn, PROV.wasDerivedFrom)
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 RESULT = Namespace("urn:ctoc-kg:validation:")
+REASONER_CHECK = "reasoner:owl-rl"
+IRI_CHECK = "syntax:iri"
+BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+FORBIDDEN_IN_CONSTRAINTS = re.compile(r"\b(SERVICE|FROM|VALUES|MINUS)\b", re.IGNORECASE)
+DISPLAY_PREFIXES = sorted(((p, str(ns)) for p, ns in PREFIXES.items()), key=lambda pn: -len(pn[1]))
 
 
 @dataclass
@@ -79,7 +93,13 @@ def load_shapes(directory: Path = SHAPES_DIR) -> Graph:
     files = sorted(directory.glob("*.ttl"))
     if not files:
         raise UsageError(f"could not validate: no shapes in {directory}")
-    shapes = read_graph(files)
+    return _checked_shapes(tuple((f, f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+
+
+@lru_cache(maxsize=4)
+def _checked_shapes(files: tuple[tuple[Path, int, int], ...]) -> Graph:
+    """The shapes files parsed and meta-validated once per process (keyed by path, mtime and size)."""
+    shapes = read_graph([f for f, _, _ in files])
     problems = shapes_problems(shapes)
     if problems:
         raise UsageError("could not validate: malformed shapes: " + "; ".join(problems))
@@ -94,8 +114,9 @@ def shapes_problems(shapes: Graph) -> list[str]:
         return [f"pyshacl: {err}"]
     problems = [] if conforms else [line.strip() for line in str(text).splitlines() if "Message:" in line]
     for query in shapes.objects(None, SH.select):
-        if any(word in str(query).upper() for word in ("SERVICE", "FROM ")):
-            problems.append("a SPARQL constraint uses SERVICE or FROM (no network or file access)")
+        if FORBIDDEN_IN_CONSTRAINTS.search(str(query)):
+            problems.append("a SPARQL constraint uses SERVICE, FROM, VALUES or MINUS (SHACL forbids VALUES and MINUS "
+                            "with pre-bound $this; SERVICE and FROM would reach out)")
     return problems
 
 
@@ -118,13 +139,18 @@ def validate_graph(
     shapes = shapes if shapes is not None else load_shapes()
     qc = qc if qc is not None else load_qc(QC_DIR)
     notes: list[str] = []
+    size = len(asserted)
+    syntax = iri_syntax_findings(asserted)
+    if syntax:  # such triples cannot even be written as N-Triples: report them, validate the rest
+        asserted = _without_iris(asserted, {f.focus for f in syntax})
+        notes.append(f"left out {len(syntax)} IRI(s) that are not valid IRIs")
     if inferred is None:
         closure = compute_closure(asserted, ontology)
         inferred = closure.inferred
         notes.append(f"reasoned: {len(inferred)} inferred triples in {closure.seconds:.2f} s")
-        findings = inconsistency_findings(closure)
+        findings = syntax + inconsistency_findings(closure)
     else:
-        findings = []
+        findings = syntax
     data = Graph()
     for graph in (asserted, inferred):
         for t in graph:
@@ -132,15 +158,30 @@ def validate_graph(
     findings += shacl_findings(data, shapes)
     findings += run_qc(qc, asserted, ontology, whole_build=whole_build, notes=notes)
     findings = [_with_quote(data, f) for f in findings]
-    return ValidationReport(list(inputs), len(asserted), sorted(set(findings), key=_sort_key), notes)
+    return ValidationReport(list(inputs), size, sorted(set(findings), key=_sort_key), notes)
+
+
+def iri_syntax_findings(graph: Graph) -> list[Finding]:
+    """IRIs that RDF forbids (spaces, angle brackets, quotes …): rdflib's lax Turtle parser lets them through."""
+    bad = sorted({str(n) for t in graph for n in t if isinstance(n, URIRef) and BAD_IRI.search(str(n))})
+    return [Finding("Violation", IRI_CHECK, iri, "IRI syntax", value=iri,
+                    message="Not a valid IRI: it contains a space or one of <>\"{}|^`\\.") for iri in bad]
+
+
+def _without_iris(graph: Graph, iris: set[str]) -> Graph:
+    kept = Graph()
+    for t in graph:
+        if not any(isinstance(n, URIRef) and str(n) in iris for n in t):
+            kept.add(t)
+    return kept
 
 
 def inconsistency_findings(closure: Closure) -> list[Finding]:
-    """The reasoner's inconsistencies as violations, focused on the first resource each names."""
+    """The reasoner's inconsistencies as violations, focused on the first data resource each names."""
     findings = []
     for text in closure.inconsistencies:
-        names = Closure(Graph(), [text]).inconsistent_resources()
-        findings.append(Finding("Violation", "reasoner:owl-rl", names[0] if names else "", "OWL RL inconsistency",
+        names = [n for n in IRI_IN_MESSAGE.findall(text) if n.startswith(str(ID))]
+        findings.append(Finding("Violation", REASONER_CHECK, names[0] if names else "", "OWL RL inconsistency",
                                 message=text))
     return findings
 
@@ -222,11 +263,12 @@ def render_path(graph: Graph, path: Node) -> str:
 
 
 def compact(node: Node | str) -> str:
-    """An IRI with the project's prefixes (``ctoc:text``, ``id:report/…``)."""
-    try:
-        return bind_prefixes(Graph()).namespace_manager.normalizeUri(URIRef(str(node)))
-    except Exception:  # rdflib refuses some IRIs as QNames; the full IRI is fine then
-        return f"<{node}>"
+    """An IRI shortened with the project's prefixes for display (``ctoc:text``, ``id:report/…``)."""
+    text = str(node)
+    for prefix, namespace in DISPLAY_PREFIXES:
+        if text.startswith(namespace) and len(text) > len(namespace):
+            return f"{prefix}:{text[len(namespace):]}"
+    return f"<{text}>"
 
 
 # ---------------------------------------------------------------------------------------------- quotes
@@ -282,7 +324,8 @@ def format_text(report: ValidationReport) -> str:
     for (severity, check), findings in groups.items():
         nodes = sorted({f.focus for f in findings})
         lines.append("")
-        lines.append(f"[{severity}] {compact(check) if '://' in check else check}  "
+        shown = compact(check) if check.startswith("http") else check
+        lines.append(f"[{severity}] {shown}  "
                      f"({findings[0].component}; {len(nodes)} node{'s' if len(nodes) != 1 else ''})")
         lines.append(f"  {findings[0].message}")
         for focus in nodes:

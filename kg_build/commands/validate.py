@@ -10,7 +10,7 @@ from pathlib import Path
 from kg_build.errors import UsageError
 from kg_build.graph_files import read_graph
 from kg_build.reason import INFERRED_FILE, ONTOLOGY_FILE, ReasonTimeout, load_ontology
-from kg_build.validate import FORMATTERS, validate_graph
+from kg_build.validate import FORMATTERS, SHAPES_DIR, load_shapes, validate_graph
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -21,6 +21,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--dist", type=Path, default=Path("dist"), help="build folder (default: dist/)")
     p.add_argument("--format", choices=sorted(FORMATTERS), default="text", help="report format (default: text)")
     p.add_argument("--ontology", type=Path, default=ONTOLOGY_FILE, help="ontology file (default: ontology/ctoc.ttl)")
+    p.add_argument("--shapes", type=Path, default=SHAPES_DIR, help="folder of SHACL shapes (default: ontology/shapes/)")
     p.add_argument("--whole-build", action="store_true",
                    help="the FILEs are a complete build: also run QC rules about unused terms")
     p.set_defaults(func=run)
@@ -40,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
             inputs.append(inferred_path)
     try:
         report = validate_graph(read_graph(inputs[:1] if inferred is not None else inputs),
-                                load_ontology(args.ontology), inferred=inferred, whole_build=whole,
+                                load_ontology(args.ontology), inferred=inferred, shapes=load_shapes(args.shapes),
+                                whole_build=whole,
                                 inputs=[str(p) for p in inputs])
     except ReasonTimeout as err:
         raise UsageError(f"could not validate: {err}") from None
