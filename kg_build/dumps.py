@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
+from rdflib.plugins.shared.jsonld.context import Context
 
 from kg_build.namespaces import BASE, bind_prefixes
 from kg_build.publish import canonical_ntriples, turtle, write_text
@@ -102,14 +103,22 @@ def trig(dataset: Dataset) -> str:
     return "\n".join(sorted(prefixes)) + "\n\n" + "\n".join(blocks)
 
 
-def jsonld(graph: Graph, context: dict[str, Any] | None = None) -> str:
-    """JSON-LD compacted with the project context (embedded, so no reader fetches it); nodes sorted by @id."""
-    context = load_context() if context is None else context
-    data = json.loads(graph.serialize(format="json-ld", context=context))
+@cache
+def _parsed_context() -> Context:
+    """The project context parsed once (rdflib would parse the dict again for every page)."""
+    return Context(load_context())
+
+
+def jsonld(graph: Graph, indent: int | None = 1) -> str:
+    """JSON-LD compacted with the project context (embedded, so no reader fetches it); nodes sorted by @id.
+    `indent=None` writes one line (much faster: Python's JSON encoder is C code only without indent)."""
+    context = load_context()
+    data = json.loads(graph.serialize(format="json-ld", context=_parsed_context()))
     single = {k: v for k, v in data.items() if k != "@context"}  # rdflib inlines a lone node
     nodes = data.get("@graph", [single] if single else [])
     ordered = sorted((sorted_node(node) for node in nodes), key=lambda n: str(n.get("id", n.get("@id", ""))))
-    return json.dumps({"@context": context, "@graph": ordered}, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    document = {"@context": context, "@graph": ordered}
+    return json.dumps(document, ensure_ascii=False, indent=indent, sort_keys=True) + "\n"
 
 
 def sorted_node(value: Any) -> Any:

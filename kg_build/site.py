@@ -226,7 +226,7 @@ def home_page(data: SiteData, counts: dict[str, int], info: dict[str, Any]) -> s
 def write_page_data(folder: Path, graph: Graph) -> None:
     """``index.ttl``, ``index.jsonld`` and ``index.nt`` of one page."""
     write_text(folder, "index.ttl", turtle(graph))
-    write_text(folder, "index.jsonld", jsonld(graph))
+    write_text(folder, "index.jsonld", jsonld(graph, indent=None))
     write_text(folder, "index.nt", canonical_ntriples(graph))
 
 
