@@ -161,3 +161,20 @@ def test_outputs_do_not_depend_on_the_hash_seed(built_dist: Path, tmp_path: Path
                    env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, timeout=300)
     assert digests(out) == digests(built_dist)
     assert {"site/index.html", "kg.trig", "void.ttl"} <= set(digests(out))
+
+
+def test_context_terms_are_declared_in_the_ontology() -> None:
+    """Every compact key of the published context names a term ctoc.ttl declares (no drift), each key once."""
+    context = json.loads((ONTOLOGY / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    ontology = Graph().parse(ONTOLOGY / "ctoc.ttl", format="turtle")
+    prefixes = {k: v for k, v in context.items() if isinstance(v, str) and v.endswith(("#", "/"))}
+    expanded = {}
+    for key, value in context.items():
+        iri = value["@id"] if isinstance(value, dict) else value
+        if key.startswith("@") or key in prefixes or iri.startswith("@"):
+            continue
+        prefix, _, local = iri.partition(":")
+        expanded[key] = prefixes.get(prefix, prefix + ":") + local
+    assert len(set(expanded.values())) == len(expanded)
+    own = [iri for iri in expanded.values() if iri.startswith(str(CTOC))]
+    assert own and all((URIRef(iri), RDF.type, None) in ontology for iri in own)
