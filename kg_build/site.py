@@ -196,7 +196,8 @@ def kind_page(data: SiteData, kind: Kind, found: list[URIRef]) -> str:
             text = data.text(units[0]) if units else None
             extra = f'<br><span lang="zh">{esc(text)}</span>' if text else ""
             items.append(f"<li>{link}{extra}</li>")
-        body.append(f"<p>{len(found)}</p><ul>\n" + "\n".join(items) + "\n</ul>")
+        count = f'<p>共 {len(found)} 项 <span lang="en" class="en">{len(found)} in all</span></p>'
+        body.append(f"{count}<ul>\n" + "\n".join(items) + "\n</ul>")
     return document(f"{kind.label_zh} {kind.label_en}", "\n".join(body), folder, alternates=False)
 
 
