@@ -173,14 +173,16 @@ class Extractor:
             colon = sentence.find("：")
             region = (colon + 1, len(sentence)) if colon != -1 else (0, verb.start())
             observer = bool(self.rules.observer.search(sentence[: verb.start()]))
-            listed = self._listed_agents(unit, start + region[0], start + region[1], leftovers=colon != -1)
+            guess = "State" if "国家" in sentence[: max(colon, 0)] else "Organization"
+            listed = self._listed_agents(unit, start + region[0], start + region[1], guess if colon != -1 else None)
             for key, name in listed:
                 capacity = "observer" if observer else ("state" if (key or "").startswith("state/")
                                                         or "国家" in sentence[: max(colon, 0)] else "organization")
                 self.out.statements.append(Statement(unit.eid, key, name, capacity))
 
-    def _listed_agents(self, unit: Unit, start: int, end: int, leftovers: bool = True) -> list[tuple[str | None, str]]:
-        """Agents named in text[start:end]: gazetteer hits and, in a list, leftovers as unlinked names."""
+    def _listed_agents(self, unit: Unit, start: int, end: int, leftovers: str | None) -> list[tuple[str | None, str]]:
+        """Agents named in text[start:end]: gazetteer hits and, when `leftovers` names a mention type (a
+        list), the other list entries as unlinked mentions of that type."""
         hits = [m for m in self.matches[unit.eid] if start <= m.start and m.end <= end
                 and m.key.split("/", 1)[0] in AGENT_KINDS and not self._in_brackets(unit.text, m.start, start)]
         found: list[tuple[int, str | None, str]] = [(m.start, m.key, m.text) for m in hits]
@@ -192,7 +194,7 @@ class Extractor:
                 if name and not re.fullmatch(r"[（(][^）)]*[）)]", name):
                     at = unit.text.index(name, cursor)
                     self._warn(unit, name, "name not found in the registries (unlinked mention)")
-                    self.out.mentions.append(Mention(Span(unit.eid, at, at + len(name), name), "Agent", None))
+                    self.out.mentions.append(Mention(Span(unit.eid, at, at + len(name), name), leftovers, None))
                     found.append((at, None, name))
             cursor = m.end if m else end
         return [(key, name) for _, key, name in sorted(found, key=lambda f: f[0])]
@@ -254,7 +256,7 @@ class Extractor:
                 continue
             network = networks[-1].key
             start, end = m.start("members"), m.end("members")
-            for key, name in self._listed_agents(unit, start, end):
+            for key, name in self._listed_agents(unit, start, end, "State"):
                 after = unit.text[unit.text.index(name, start) + len(name) : end]
                 note = re.match(self.rules.raw["member_note"], after)
                 self.out.memberships.append(Membership(unit.eid, network, key, name, note["note"] if note else None))
