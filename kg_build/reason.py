@@ -166,7 +166,7 @@ def trim(inferred: Graph, data: Graph, ontology: Graph) -> Graph:
             continue
         if (p == OWL.sameAs and s == o) or (p == RDF.type and o in TRIVIAL_TYPES):
             continue
-        if s in schema or _is_vocabulary(s) or p == ERRNS.error or (s, p, o) in data:
+        if (s in schema and not str(s).startswith(str(ID))) or _is_vocabulary(s) or (s, p, o) in data:
             continue
         kept.add((s, p, o))
     return kept

@@ -1,0 +1,121 @@
+"""`ctoc-kg validate` and the build's own validation: the seed conforms, reports are readable (grouped,
+with values and quotes) in three formats, the build refuses to publish a graph with violations, and
+anything that prevents validation is exit 2, never "conforms"."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH
+
+import kg_build.commands.build as build_command
+from kg_build.cli import main
+from kg_build.namespaces import CTOC
+from kg_build.pipeline import BuildResult, build_graph
+from kg_build.reason import load_ontology
+from kg_build.validate import ValidationFailed, load_shapes, naive_shacl_findings, shacl_findings
+from tests.conftest import FIXTURES
+
+REPORT = "https://w3id.org/ctoc-kg/id/report/wg-international-cooperation/2012-10-15"
+WRONG_TAG = FIXTURES / "invalid" / "wrong-language-tag.ttl"
+
+
+def test_the_build_validated_itself(built_dist: Path) -> None:
+    text = (built_dist / "validation.txt").read_text(encoding="utf-8")
+    assert "result: conforms — 0 violation(s)" in text
+    assert (built_dist / "inferred.nt").stat().st_size > 0
+
+
+def test_validate_the_build(built_dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--dist", str(built_dist), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["conforms"] and report["violations"] == 0
+    assert report["inputs"] == [str(built_dist / "kg.nt"), str(built_dist / "inferred.nt")]
+
+
+def test_seed_fast_path_equals_naive_path(kg: Graph, built_dist: Path) -> None:
+    inferred = Graph().parse(built_dist / "inferred.nt", format="nt")
+    shapes, ontology = load_shapes(), load_ontology()
+    fast = shacl_findings(kg + inferred, shapes)
+    naive = naive_shacl_findings(kg, ontology, shapes)
+    assert {(f.check, f.component, f.focus, f.value) for f in fast} == {
+        (f.check, f.component, f.focus, f.value) for f in naive}
+
+
+def test_text_report_groups_by_shape_and_node_with_value_and_quote(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(WRONG_TAG)]) == 1
+    out = capsys.readouterr().out
+    block = out[out.index("[Violation] ctocsh:TextUnit-text"):]
+    assert "(LanguageInConstraintComponent; 1 node)" in block
+    assert "  - id:report/wg-test/2020-01-06/para_1" in block
+    assert "value 工作组拟订了下列建议：@en" in block
+    assert "quote: “工作组拟订了下列建议：”" in block
+    assert out.rstrip().endswith("result: does NOT conform — 1 violation(s), 0 warning(s)")
+
+
+def test_turtle_report_is_a_shacl_report_without_blank_nodes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(WRONG_TAG), "--format", "turtle"]) == 1
+    report = Graph().parse(data=capsys.readouterr().out, format="turtle")
+    assert not any(isinstance(n, BNode) for t in report for n in t)
+    (result,) = report.subjects(SH.focusNode, URIRef("https://w3id.org/ctoc-kg/id/report/wg-test/2020-01-06/para_1"))
+    assert report.value(result, SH.resultSeverity) == SH.Violation
+    assert report.value(result, SH.sourceShape) == URIRef("https://w3id.org/ctoc-kg/shapes#TextUnit-text")
+    assert report.value(result, SH.sourceConstraintComponent) == SH.LanguageInConstraintComponent
+    assert (None, SH.conforms, Literal(False)) in report
+
+
+def test_build_refuses_to_publish_a_graph_with_violations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Paragraph 37 loses its text: the build exits 1 and the previous dist/ stays as it was."""
+
+    def broken_build(sources: list[Path]) -> BuildResult:
+        result = build_graph(sources)
+        result.graph.remove((URIRef(f"{REPORT}/para_37"), CTOC.text, None))
+        return result
+
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "kg.nt").write_text("previous build\n", encoding="utf-8")
+    monkeypatch.setattr(build_command, "build_graph", broken_build)
+    with pytest.raises(ValidationFailed) as refused:
+        main(["build", "--out", str(out)])
+    assert refused.value.code == 1
+    assert [(f.check, f.focus) for f in refused.value.report.violations] == [
+        ("https://w3id.org/ctoc-kg/shapes#TextUnit-text", f"{REPORT}/para_37")]
+    assert "the build was not published" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["kg.nt"]
+    assert (out / "kg.nt").read_text(encoding="utf-8") == "previous build\n"
+    assert not any(p.name.startswith(".dist.tmp-") for p in tmp_path.iterdir())
+
+
+MALFORMED_SHAPES = {
+    "bad-cardinality": "ctocsh:S a sh:NodeShape ; sh:targetClass ctoc:Paragraph ; "
+                       "sh:property [ sh:path ctoc:text ; sh:minCount \"one\" ] .",
+    "values-in-sparql": "ctocsh:S a sh:NodeShape ; sh:targetClass ctoc:Paragraph ; sh:sparql [ sh:message \"m\" ; "
+                        "sh:select \"SELECT $this WHERE { VALUES ?x { 1 } $this ?p ?x }\" ] .",
+    "broken-sparql": "ctocsh:S a sh:NodeShape ; sh:targetClass ctoc:Paragraph ; sh:sparql [ sh:message \"m\" ; "
+                     "sh:select \"SELECT $this WHERE { $this ?p \" ] .",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED_SHAPES))
+def test_unusable_shapes_mean_could_not_validate(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shapes = tmp_path / "shapes"
+    shapes.mkdir()
+    (shapes / "bad.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ctoc: <https://w3id.org/ctoc-kg/ontology#> .\n"
+        "@prefix ctocsh: <https://w3id.org/ctoc-kg/shapes#> .\n" + MALFORMED_SHAPES[name] + "\n", encoding="utf-8")
+    assert main(["validate", str(WRONG_TAG), "--shapes", str(shapes)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "could not validate" in captured.err
+
+
+def test_missing_build_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--dist", str(tmp_path)]) == 2
+    assert "run `ctoc-kg build` first" in capsys.readouterr().err
