@@ -1,5 +1,6 @@
 """A larger graph for benchmarks and load tests: the build replicated N times, each copy's resource IRIs
-rewritten (id/... -> id/copy-K/...) so copies do not merge; vocabulary IRIs and literals stay as they are."""
+rewritten (id/... -> id/copy-K/...) so copies do not merge; vocabulary stays shared: ontology terms, SKOS
+concepts (id/concept/..., which queries name by IRI) and literals are as they are."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from kg_build.namespaces import ID
 def replicate(lines: Iterable[str], copies: int) -> Iterator[str]:
     """N-Triples lines of `copies` copies; copy 0 is the original."""
     original = list(lines)
-    base = f"<{ID}"
+    base, shared = f"<{ID}", f"<{ID}concept/"
     for copy in range(copies):
-        prefix = base if copy == 0 else f"<{ID}copy-{copy}/"
+        prefix = f"<{ID}copy-{copy}/"
         for line in original:
-            yield line if copy == 0 else line.replace(base, prefix)
+            if copy == 0:
+                yield line
+            else:
+                yield line.replace(shared, "\0").replace(base, prefix).replace("\0", shared)
 
 
 def write_replicated(dist: Path, out: Path, copies: int) -> Path:
