@@ -41,8 +41,9 @@ def test_seed_fast_path_equals_naive_path(kg: Graph, built_dist: Path) -> None:
     shapes, ontology = load_shapes(), load_ontology()
     fast = shacl_findings(kg + inferred, shapes)
     naive = naive_shacl_findings(kg, ontology, shapes)
-    assert {(f.check, f.component, f.focus, f.value) for f in fast} == {
-        (f.check, f.component, f.focus, f.value) for f in naive}
+    assert {(f.check, f.component, f.focus, f.value, f.severity) for f in fast} == {
+        (f.check, f.component, f.focus, f.value, f.severity) for f in naive}
+    assert not [f for f in fast if f.severity == "Violation"]  # same conformance: both conform
 
 
 def test_text_report_groups_by_shape_and_node_with_value_and_quote(capsys: pytest.CaptureFixture[str]) -> None:
