@@ -34,6 +34,7 @@ from kg_build.reason import (
     IRI_IN_MESSAGE,
     ONTOLOGY_DIR,
     Closure,
+    ReasonTimeout,
     compute_closure,
     load_ontology,
     write_inferred,
@@ -112,7 +113,8 @@ def shapes_problems(shapes: Graph) -> list[str]:
         conforms, _, text = meta_validate(shapes, inference="none")
     except Exception as err:  # pyshacl raises on shapes it cannot even read
         return [f"pyshacl: {err}"]
-    problems = [] if conforms else [line.strip() for line in str(text).splitlines() if "Message:" in line]
+    problems = [] if conforms else (
+        [line.strip() for line in str(text).splitlines() if "Message:" in line] or ["not valid SHACL (SHACL-SHACL)"])
     for query in shapes.objects(None, SH.select):
         if FORBIDDEN_IN_CONSTRAINTS.search(str(query)):
             problems.append("a SPARQL constraint uses SERVICE, FROM, VALUES or MINUS (SHACL forbids VALUES and MINUS "
@@ -403,7 +405,10 @@ def check_build(asserted: Graph, folder: Path) -> ValidationReport:
 
     Raises ValidationFailed (exit 1, nothing published) on an inconsistency or a violation."""
     ontology = load_ontology()
-    closure = compute_closure(asserted, ontology)
+    try:
+        closure = compute_closure(asserted, ontology)
+    except ReasonTimeout as err:
+        raise UsageError(f"could not validate the build: {err}") from None
     write_inferred(folder, closure)
     report = validate_graph(asserted, ontology, inferred=closure.inferred, whole_build=True,
                             inputs=["kg.nt", "inferred.nt"])
