@@ -12,38 +12,7 @@ from kg_build.extract import extract
 from kg_build.facts import Extraction
 from kg_build.parse import parse_file
 
-REPORT = """\
-联合国打击跨国有组织犯罪公约 缔约方会议
-
-Distr.: General
-1 March 2014
-Chinese
-Original: English
-
-国际合作问题工作组
-
-2014年2月3日至4日，维也纳
-
-2014年2月3日至4日在维也纳举行的国际合作问题工作组会议的报告
-
-一. 结论和建议
-
-1. 工作组通过了下列结论和建议：
-
-(a) 工作组请秘书处继续收集资料，并鼓励缔约国指定中心当局；
-
-(b) 工作组注意到《联合国打击跨国有组织犯罪公约》第 16 条第 3 款，未能达成协商一致。
-
-二. 审议情况概要
-
-2. 缔约方会议在其第 6/1 号决定中请工作组审议有关问题。关于议程项目 2 的讨论由以下讨论小组成员引导：Jane Doe（智利）和 John Roe（厄瓜多尔）。
-
-3. 甲网络（由智利、厄瓜多尔（加拉帕戈斯）和乌有国组成）介绍了工作。会上有人提问，这种合作如何进行。
-
-4. 下列国家的代表作了发言：智利、乌有国和厄瓜多尔。
-
-5. 甲网络观察员也作了发言。关于第 99 条的讨论推迟。
-"""
+REPORT = (Path(__file__).parent / "fixtures" / "extract" / "mini-report.zh.txt").read_text(encoding="utf-8")
 
 REGISTRY = {
     "states": [{"iso3": "CHL", "iso2": "CL", "m49": "152", "name_en": "Chile", "name_zh": "智利"},
@@ -104,14 +73,16 @@ def test_citations(facts: Extraction) -> None:
 
 def test_panel_and_unlinked_person(facts: Extraction) -> None:
     jane, john = facts.participations
-    assert (jane.person, jane.name, jane.in_name_of, jane.agenda_item) == ("person/jane-doe", "Jane Doe", "state/CHL", "2")
+    assert (jane.person, jane.name, jane.in_name_of, jane.agenda_item) == (
+        "person/jane-doe", "Jane Doe", "state/CHL", "2")
     assert (john.person, john.name, john.in_name_of) == (None, "John Roe", "state/ECU")
     assert any("'John Roe'" in w and "people.yaml" in w for w in facts.warnings)
 
 
 def test_members_with_note_and_unlinked_member(facts: Extraction) -> None:
     members = [(m.network, m.member, m.name, m.note) for m in facts.memberships]
-    assert members == [("network/net-a", "state/CHL", "智利", None), ("network/net-a", "state/ECU", "厄瓜多尔", "加拉帕戈斯"),
+    assert members == [("network/net-a", "state/CHL", "智利", None),
+                       ("network/net-a", "state/ECU", "厄瓜多尔", "加拉帕戈斯"),
                        ("network/net-a", None, "乌有国", None)]
 
 
