@@ -13,7 +13,7 @@ import urllib.request
 from dataclasses import dataclass, field
 
 from rdflib import Graph
-from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
+from SPARQLWrapper import ASK, CONSTRUCT, DESCRIBE, INSERT, JSON, POST, SELECT, TURTLE, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import (
     EndPointInternalError,
     EndPointNotFound,
@@ -26,6 +26,7 @@ from kg_build.errors import UsageError
 from kg_build.query_results import Result, from_sparql_json
 from kg_build.sparql_terms import checked_iri, to_ntriples
 
+QUERY_TYPES = (SELECT, ASK, CONSTRUCT, DESCRIBE)
 TRANSIENT = (TimeoutError, socket.timeout, ConnectionError, http.client.HTTPException, urllib.error.URLError)
 
 
@@ -92,8 +93,9 @@ class Endpoint:
             handlers.append(urllib.request.HTTPBasicAuthHandler(passwords))
         return urllib.request.build_opener(*handlers)
 
-    def _wrapper(self, text: str, fmt: str) -> _Wrapper:
-        """A configured SPARQLWrapper for one request."""
+    def _wrapper(self, text: str, fmt: str, form: str) -> _Wrapper:
+        """A configured SPARQLWrapper for one request. The form comes from our own parse: SPARQLWrapper's guess
+        (a regex over the text) takes `?addressee` or a comment saying "addressed" for an ADD update."""
         wrapper = _Wrapper(self.url)
         wrapper.opener = self._opener()
         wrapper.setMethod(POST)
@@ -103,14 +105,15 @@ class Endpoint:
         for graph in self.default_graphs:
             wrapper.addDefaultGraph(graph)
         wrapper.setQuery(text)
+        wrapper.queryType = form if form in QUERY_TYPES else INSERT  # any update form: sent as `update=`
         return wrapper
 
-    def _send(self, text: str, fmt: str, retries: int) -> bytes:
+    def _send(self, text: str, fmt: str, retries: int, form: str) -> bytes:
         """POST one request; retry transient failures `retries` times with exponential backoff."""
         attempt = 0
         while True:
             try:
-                response, _ = self._wrapper(text, fmt)._query()
+                response, _ = self._wrapper(text, fmt, form)._query()
                 with response:
                     return response.read()
             except EndpointError:
@@ -130,7 +133,7 @@ class Endpoint:
 
     def select(self, text: str, form: str = "SELECT") -> Result:
         """Run a SELECT or ASK query and return its result."""
-        body = self._send(text, JSON, self.retries)
+        body = self._send(text, JSON, self.retries, form)
         try:
             return from_sparql_json(json.loads(body))
         except ValueError as err:
@@ -139,7 +142,7 @@ class Endpoint:
     def construct(self, text: str, form: str = "CONSTRUCT") -> Result:
         """Run a CONSTRUCT or DESCRIBE query and return its triples."""
         graph = Graph()
-        graph.parse(data=self._send(text, TURTLE, self.retries).decode("utf-8"), format="turtle")
+        graph.parse(data=self._send(text, TURTLE, self.retries, form).decode("utf-8"), format="turtle")
         return Result(form=form, triples=sorted(graph))
 
     def query(self, text: str, form: str) -> Result:
@@ -153,7 +156,7 @@ class Endpoint:
 
     def update(self, text: str, retries: int | None = None) -> None:
         """Send one SPARQL update request (retried only when the caller says it is idempotent)."""
-        self._send(text, JSON, self.retries if retries is None else retries)
+        self._send(text, JSON, self.retries if retries is None else retries, "UPDATE")
 
     def count(self, graph: str) -> int:
         """The number of triples in a named graph."""
