@@ -2,7 +2,7 @@
 default, rdflib as the second opinion) and remote endpoints, every query checked by sparql_guard first.
 
 `--bind` values reach the engines as RDF terms: pyoxigraph `substitutions` (SEP-0007), rdflib `initBindings`,
-and for a remote endpoint a trailing VALUES block serialized by sparql_terms; never by pasting text.
+and for a remote endpoint a VALUES row serialized by sparql_values; never by pasting text.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from kg_build.errors import UsageError
 from kg_build.query_results import Result
 from kg_build.sparql_client import Endpoint
 from kg_build.sparql_guard import CheckedRequest, check
-from kg_build.sparql_terms import Term, from_oxigraph, to_ntriples, to_oxigraph
+from kg_build.sparql_terms import Term, from_oxigraph, to_oxigraph
+from kg_build.sparql_values import with_values
 
 DATA_FILES = ("kg.nt", "inferred.nt")  # the asserted graph, and the inferred one once the build writes it
 ENGINES = ("oxigraph", "rdflib")
@@ -189,21 +190,19 @@ class RdflibEngine:
 
 
 class RemoteEngine:
-    """A SPARQL 1.1 endpoint; bindings travel as a trailing VALUES block of serialized RDF terms."""
+    """A SPARQL 1.1 endpoint; bindings travel as a VALUES row of serialized RDF terms (`sparql_values`)."""
 
     def __init__(self, endpoint: Endpoint, allow_service: bool = False) -> None:
         self.endpoint = endpoint
         self.allow_service = allow_service
 
     def run(self, checked: CheckedRequest, bindings: Mapping[str, Term]) -> Result:
-        """Send the query (with its VALUES block) and parse the answer."""
+        """Send the query (with its VALUES row) and parse the answer."""
         text = checked.text
         if bindings:
             if checked.has_values_clause:
                 raise UsageError("--bind with --endpoint needs a query without a trailing VALUES clause")
-            names = sorted(bindings)
-            row = " ".join(to_ntriples(bindings[name]) for name in names)
-            text = f"{text}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({row}) }}\n"
+            text = with_values(text, bindings, checked.computed)
             check(text, allow_service=self.allow_service)  # belt and braces: the final text passes the guard too
         return self.endpoint.query(text, checked.form)
 

@@ -41,6 +41,7 @@ class CheckedRequest:
     kind: str  # "query" | "update"
     form: str  # SELECT, ASK, CONSTRUCT, DESCRIBE, or UPDATE
     projection: tuple[str, ...] | None = None  # SELECT variables; None for SELECT *
+    computed: frozenset[str] = frozenset()  # SELECT variables assigned there: `(expr AS ?x)`
     variables: frozenset[str] = field(default_factory=frozenset)
     has_values_clause: bool = False
     dataset: tuple[str, ...] = ()  # IRIs named by FROM / FROM NAMED
@@ -115,6 +116,14 @@ def _projection(query: CompValue) -> tuple[str, ...] | None:
     return tuple(names)
 
 
+def _computed(query: CompValue) -> frozenset[str]:
+    """The SELECT clause's `(expr AS ?x)` variables."""
+    if query.name != "SelectQuery":
+        return frozenset()
+    return frozenset(str(_field(item, "evar")) for item in _field(query, "projection") or []
+                     if _field(item, "evar") is not None)
+
+
 def check(text: str, *, read_only: bool = True, allow_service: bool = False) -> CheckedRequest:
     """Parse `text` as a query (or, when not read-only, an update) and refuse what would reach out.
 
@@ -143,6 +152,7 @@ def check(text: str, *, read_only: bool = True, allow_service: bool = False) -> 
         kind="query",
         form=QUERY_FORMS.get(query.name, query.name),
         projection=_projection(query),
+        computed=_computed(query),
         variables=_variables(query),
         has_values_clause=_field(query, "valuesClause") is not None,
         dataset=tuple(str(_field(c, "default") or _field(c, "named")) for c in _field(query, "datasetClause") or []),
