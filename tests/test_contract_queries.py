@@ -36,3 +36,26 @@ def test_contract_query(kg: Graph, expected: Path) -> None:
     assert [str(v) for v in result.vars] == columns
     got = [tuple("" if v is None else str(v) for v in row) for row in result]
     assert sorted(got) == sorted(rows)
+
+
+HEADER_KEYS = ("# Question: ", "# 问题：", "# Columns: ", "# Parameters: ")
+
+
+@pytest.mark.parametrize("query", sorted(QUERIES.glob("*.rq")), ids=lambda p: p.stem)
+def test_library_query_is_documented(query: Path) -> None:
+    """Each query has the four header lines, an example per parameter, expected rows, and a line in the index."""
+    lines = query.read_text(encoding="utf-8").splitlines()
+    header = [line for line in lines if line.startswith("#")]
+    for key in HEADER_KEYS:
+        assert any(line.startswith(key) for line in header), f"{query.name}: no {key.strip()!r} line"
+    parameters = next(line for line in header if line.startswith("# Parameters: ")).removeprefix("# Parameters: ")
+    examples = [line for line in header if line.startswith("# Example: ")]
+    assert (parameters.strip() == "none") == (not examples), f"{query.name}: a parameter needs an # Example: line"
+    expected = [QUERIES / "expected" / f"{query.stem}.csv", QUERIES / "expected" / "examples" / f"{query.stem}.csv"]
+    assert any(path.is_file() for path in expected), f"{query.name}: no expected results"
+    assert f"[`{query.stem}`]({query.name})" in (QUERIES / "README.md").read_text(encoding="utf-8")
+
+
+def test_library_has_competency_questions_beyond_the_contract() -> None:
+    """The contract's twelve queries plus at least fifteen more competency questions."""
+    assert len(list(QUERIES.glob("*.rq"))) >= 12 + 15

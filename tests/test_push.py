@@ -73,6 +73,8 @@ VIRTUOSO_DEVIATIONS = {
     # IF(BOUND(?x), ..., IF(BOUND(?y), ..., STRAFTER(...))) over two OPTIONALs (one with a property path):
     # Virtuoso takes the first branch for headings that bind neither ("D", "(2)" instead of "chp_3/sec_d").
     "provision_citations": {"unitLabel"},
+    # EXISTS { ... } as a value: Virtuoso returns "1"/"0" as xsd:integer instead of xsd:boolean true/false.
+    "states_mentioned": {"spoke", "networkMember", "panelist"},
 }
 
 

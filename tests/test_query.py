@@ -24,6 +24,7 @@ from kg_build.query_results import Result, display_width, to_csv, to_sparql_json
 from kg_build.sparql_client import Endpoint
 from kg_build.sparql_guard import CheckedRequest, QueryRefused, check
 from kg_build.sparql_terms import parse_binding, parse_value
+from kg_build.sparql_values import with_values
 from tests.conftest import QUERIES
 from tests.servers import VIOLATIONS, RecordingServer, network_canary, recorder  # noqa: F401 (fixtures)
 
@@ -290,10 +291,13 @@ def test_unknown_query_name_is_one_line(capsys: pytest.CaptureFixture) -> None:
 
 # --- remote endpoints: retries -----------------------------------------------------------------------------
 
-class Flaky:
-    """A loopback SPARQL endpoint that answers 503 `failures` times, then a one-row result."""
+ONE_ROW = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"ok"}}]}}'
 
-    def __init__(self, failures: int) -> None:
+
+class Flaky:
+    """A loopback SPARQL endpoint that answers 503 `failures` times, then `payload` (a one-row result)."""
+
+    def __init__(self, failures: int, payload: bytes = ONE_ROW) -> None:
         self.calls: list[str] = []
         flaky = self
 
@@ -306,7 +310,6 @@ class Flaky:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                payload = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"ok"}}]}}'
                 self.send_response(200)
                 self.send_header("Content-Type", "application/sparql-results+json")
                 self.send_header("Content-Length", str(len(payload)))
@@ -344,3 +347,32 @@ def test_endpoint_gives_up_after_its_retries(capsys: pytest.CaptureFixture) -> N
         flaky.close()
     assert code == 2 and len(flaky.calls) == 3
     assert "HTTP 503" in capsys.readouterr().err
+
+
+
+def test_endpoint_sends_a_query_whose_words_look_like_an_update(recorder: RecordingServer) -> None:
+    """SPARQLWrapper's own guess takes `?addressee` for an ADD update; the form comes from our parse instead."""
+    text = "# Which outcomes are addressed to whom?\nSELECT ?addressee WHERE { ?outcome <urn:to> ?addressee }"
+    result = run_query(RemoteEngine(Endpoint(recorder.url, retries=0)), text, {})
+    assert result.rows == [] and len(recorder.requests) == 1
+    assert "query=" in recorder.requests[0] and "update=" not in recorder.requests[0]
+
+
+# --- where the VALUES row goes for an endpoint ----------------------------------------------------------------
+
+def test_values_row_closes_the_where_group() -> None:
+    """Braces and parentheses in strings, IRIs, comments and SELECT expressions do not count; the row joins
+    inside the WHERE group, before the solution modifiers."""
+    text = ('PREFIX x: <urn:x#(>\n# a comment with } and {\nSELECT ?s (EXISTS { ?s ?p "}" } AS ?e) ?o\n'
+            'WHERE { ?s <urn:p#)> ?o . FILTER (?o != "{") OPTIONAL { ?s ?q \'\'\'}\'\'\' } }\nORDER BY ?s')
+    sent = with_values(text, {"s": URIRef("urn:a")})
+    assert sent.endswith('\'\'\'}\'\'\' } \n  VALUES (?s) { (<urn:a>) }\n}\nORDER BY ?s')
+    check(sent)
+
+
+def test_values_row_trails_for_a_computed_variable() -> None:
+    """A variable the SELECT clause assigns is out of scope in the group: it keeps the trailing clause."""
+    checked = check("SELECT ?s (STR(?s) AS ?label) WHERE { ?s ?p ?o } ORDER BY ?s")
+    assert checked.computed == {"label"}
+    sent = with_values(checked.text, {"label": Literal("a")}, checked.computed)
+    assert sent.endswith('ORDER BY ?s\nVALUES (?label) { ("a") }\n')
