@@ -164,7 +164,8 @@ class DomainMapper:
                         f"《{name_zh}》第{number}条第{paragraph}款")
         return node
 
-    def act(self, key: str, entry: dict[str, Any]) -> URIRef:
+    def act(self, key: str, entry: dict[str, Any], registry: str | None = "acts.yaml") -> URIRef:
+        """A decision or resolution; `registry` is None for one the text cites that acts.yaml lacks."""
         node = act_iri(key)
         kind, symbol = entry["kind"], str(entry["symbol"])
         self.add(node, RDF.type, CTOC.Decision if kind == "decision" else CTOC.Resolution)
@@ -180,7 +181,8 @@ class DomainMapper:
             self.add(node, CTOC.adoptedBy, entity_iri(f"body/{entry['body']}"))
         if entry.get("year"):
             self.add(node, DCTERMS.issued, Literal(str(entry["year"]), datatype=XSD.gYear))
-        self.add(node, PROV.wasDerivedFrom, self.registry_file("acts.yaml"))
+        if registry:
+            self.add(node, PROV.wasDerivedFrom, self.registry_file(registry))
         return node
 
     def document(self, symbol: str, title_en: str | None, title_zh: str | None, registry: str | None) -> URIRef:
@@ -311,7 +313,7 @@ class DomainMapper:
 
     def unknown_act(self, key: str) -> URIRef:
         kind, body, number = key.split("/")
-        return self.act(key, {"kind": kind, "symbol": number.replace("-", "/"), "body": body})
+        return self.act(key, {"kind": kind, "symbol": number.replace("-", "/"), "body": body}, registry=None)
 
     def meeting(self, doc: Document, iris: ReportIris, x: Extraction) -> URIRef:
         """The meeting the report is about, its days, place, agenda items and joint discussions."""

@@ -10,6 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import ORG, PROV, RDF, RDFS
 
 from kg_build.namespaces import CTOC, ELI
+from kg_build.pipeline import build_graph
 from tests import variants
 from tests.conftest import SEED
 
@@ -122,3 +123,15 @@ def test_unused_registry_entries_are_reported(tmp_path: Path) -> None:
     # The Indian Ocean Commission is named only inside the platform's name (para 17), so no fact uses it.
     assert "registry entries no report uses (1): organization/ioc" in result.stdout
     assert variants.PAGE_BREAK  # the variants module is shared with the parser tests
+
+
+def test_an_act_missing_from_the_registry_claims_no_registry_source(tmp_path: Path) -> None:
+    """A decision the text cites but acts.yaml lacks is still a node, without prov:wasDerivedFrom acts.yaml."""
+    report = tmp_path / "mini.zh.txt"
+    report.write_bytes((Path(__file__).parent / "fixtures" / "extract" / "mini-report.zh.txt").read_bytes())
+    (tmp_path / "mini.zh.yaml").write_text("body: wg-international-cooperation\n", encoding="utf-8")
+    graph = build_graph([report]).graph
+    unknown, known = node("decision/cop-untoc/6-1"), node("decision/cop-untoc/3-2")
+    assert (unknown, RDF.type, CTOC.Decision) in graph and graph.value(unknown, PROV.wasDerivedFrom) is None
+    assert (None, CTOC.cited, unknown) in graph
+    assert graph.value(known, PROV.wasDerivedFrom) == node("source/registry/acts.yaml")
