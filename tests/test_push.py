@@ -165,24 +165,29 @@ def big_dist(built_dist: Path, tmp_path: Path) -> Path:
     return write_replicated(built_dist, tmp_path / "big", copies=5)
 
 
-@pytest.mark.parametrize("delay", [0.005, 0.05])
-def test_oxigraph_killed_during_swap_never_mixes(oxigraph_server: OxigraphServer, built_dist: Path,
-                                                  tmp_path: Path, delay: float) -> None:
-    """SIGKILL while the swap request runs: after a restart the graph is wholly old or wholly new."""
-    store = oxigraph_store(oxigraph_server, retries=0)
-    dist = big_dist(built_dist, tmp_path)
+def assert_swap_kill_never_mixes(store: Store, server: OxigraphServer | VirtuosoServer, delay: float, dist: Path,
+                                 tmp_path: Path) -> None:
+    """Push an old graph, push `dist` with the server SIGKILLed `delay` s into the swap, restart: old or new, whole."""
     push(make_dist(tmp_path / "old", OLD), store, GRAPH)
-    progress, fired = killer(oxigraph_server, "swapping", delay)
+    progress, _ = killer(server, "swapping", delay)
     try:
         push(dist, store, GRAPH, progress=progress)
     except UsageError:
         pass  # killed before the answer came back (the usual case)
-    oxigraph_server.process.wait(timeout=30)
-    oxigraph_server.start()
+    server.process.wait(timeout=60)
+    server.start()
     count = store.query.count(GRAPH)
     assert count in (len(OLD), len(ntriples(data_files(dist))))
     if count == len(OLD):
         assert graph_content(store, GRAPH) == ntriples(OLD)
+
+
+@pytest.mark.parametrize("delay", [0.005, 0.05])
+def test_oxigraph_killed_during_swap_never_mixes(oxigraph_server: OxigraphServer, built_dist: Path,
+                                                  tmp_path: Path, delay: float) -> None:
+    """SIGKILL while the swap request runs: after a restart the graph is wholly old or wholly new."""
+    assert_swap_kill_never_mixes(oxigraph_store(oxigraph_server, retries=0), oxigraph_server, delay,
+                                 big_dist(built_dist, tmp_path), tmp_path)
 
 
 def test_redirect_is_a_failure(tmp_path: Path, built_dist: Path) -> None:
@@ -241,17 +246,5 @@ def test_virtuoso_killed_between_staging_and_swap(virtuoso_server: VirtuosoServe
 def test_virtuoso_killed_during_swap_never_mixes(virtuoso_server: VirtuosoServer, built_dist: Path,
                                                  tmp_path: Path) -> None:
     """Virtuoso runs one SPARQL request as one transaction: killed mid-swap, it recovers old or new, whole."""
-    store = virtuoso_store(virtuoso_server, retries=0)
-    dist = big_dist(built_dist, tmp_path)
-    push(make_dist(tmp_path / "old", OLD), store, GRAPH)
-    progress, fired = killer(virtuoso_server, "swapping", 0.05)
-    try:
-        push(dist, store, GRAPH, progress=progress)
-    except UsageError:
-        pass
-    virtuoso_server.process.wait(timeout=60)
-    virtuoso_server.start()
-    count = store.query.count(GRAPH)
-    assert count in (len(OLD), len(ntriples(data_files(dist))))
-    if count == len(OLD):
-        assert graph_content(store, GRAPH) == ntriples(OLD)
+    assert_swap_kill_never_mixes(virtuoso_store(virtuoso_server, retries=0), virtuoso_server, 0.05,
+                                 big_dist(built_dist, tmp_path), tmp_path)
