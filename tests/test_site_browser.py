@@ -1,8 +1,10 @@
 """The site in a real browser. Debian's chromium (and CJK fonts) are installed with apt-get when absent;
 pages are served on a loopback port and rendered headless with every other host unreachable. The Chinese
 text of paragraph 1, read from the report file, must be in the rendered DOM; screenshots are saved under
-test-artifacts/screenshots/ (git-ignored); links sampled from the report page open the pages they name;
-and `ctoc-kg serve` answers each IRI with HTML or RDF by the Accept header."""
+test-artifacts/screenshots/ (git-ignored); one chromium driven through the DevTools protocol crawls the whole
+site from its home page, following every internal link read from the live DOM (each target loads with HTTP 200,
+each #fragment names an element there, each page shows its title as its h1, no other host is asked, every .html
+file is reached); and `ctoc-kg serve` answers each IRI with HTML or RDF by the Accept header."""
 
 from __future__ import annotations
 
@@ -11,21 +13,27 @@ import http.client
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from typing import Any
+from urllib.parse import quote, unquote, urldefrag, urlsplit
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDF
 
-from kg_build.conneg import start_site_server
+from kg_build.conneg import SUFFIX_TYPES, start_site_server
 from kg_build.namespaces import BASE, CTOC
+from kg_build.sitedata import LABEL_PROPERTIES
+from kg_build.sitepaths import href, page_iri, segments
 from tests.conftest import ROOT
 from tests.test_dumps import paragraph_text, report_iri
 
@@ -124,24 +132,309 @@ def test_screenshots(chromium: Path, site_url: str, kg: Graph) -> None:
     print(f"\nscreenshots: {SCREENSHOTS}")
 
 
-def test_links_sampled_from_the_report_open_their_pages(chromium: Path, site_url: str, kg: Graph) -> None:
-    """Eight internal links spread over the rendered report page, opened in the browser, show their IRI's label."""
-    start = page_url(site_url, str(report_iri()))
-    dom = dump_dom(chromium, start)
-    links = sorted({urljoin(start, h) for h in re.findall(r'href="([^"#]+/index\.html)"', dom)})
-    assert len(links) > 50
-    sample = links[:: len(links) // 8][:8]
-    for url in sample:
-        path = unquote(urlsplit(url).path).removesuffix("/index.html")
-        if path.startswith("/kinds/") or path == "":
+class DevTools:
+    """The Chrome DevTools Protocol over chromium's --remote-debugging-pipe: NUL-terminated JSON messages, commands
+    written to the browser's fd 3 (our stdin pipe), answers and events read from its fd 4 (our stdout pipe)."""
+
+    def __init__(self, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+        assert process.stdin is not None and process.stdout is not None
+        self.process = process
+        self.writer = process.stdin
+        self.reader = process.stdout.fileno()
+        self.timeout = timeout
+        self.buffer = bytearray()
+        self.last_id = 0
+        self.answers: dict[int, dict[str, Any]] = {}
+        self.events: list[dict[str, Any]] = []
+
+    def receive(self) -> None:
+        """Read the next message from the browser into `answers` or `events` (TimeoutError when none comes)."""
+        deadline = time.monotonic() + self.timeout
+        while (end := self.buffer.find(b"\0")) < 0:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.reader], [], [], left)[0]:
+                raise TimeoutError(f"no DevTools message from chromium in {self.timeout} s")
+            chunk = os.read(self.reader, 1 << 20)
+            if not chunk:
+                raise EOFError(f"chromium closed its DevTools pipe (exit status {self.process.poll()})")
+            self.buffer += chunk
+        message = json.loads(self.buffer[:end])
+        del self.buffer[: end + 1]
+        if "id" in message:
+            self.answers[message["id"]] = message
+        else:
+            self.events.append(message)
+
+    def send(self, method: str, params: dict[str, Any] | None = None, session: str | None = None) -> int:
+        """Send one command without waiting; its id, for `result`."""
+        self.last_id += 1
+        message: dict[str, Any] = {"id": self.last_id, "method": method, "params": params or {}}
+        if session is not None:
+            message["sessionId"] = session
+        self.writer.write(json.dumps(message).encode("utf-8") + b"\0")
+        self.writer.flush()
+        return self.last_id
+
+    def result(self, command: int) -> dict[str, Any]:
+        """The result of a command sent earlier (RuntimeError for a protocol error)."""
+        while command not in self.answers:
+            self.receive()
+        answer = self.answers.pop(command)
+        if "error" in answer:
+            raise RuntimeError(f"DevTools command {command}: {answer['error']}")
+        return answer["result"]
+
+    def call(self, method: str, params: dict[str, Any] | None = None, session: str | None = None) -> dict[str, Any]:
+        return self.result(self.send(method, params, session))
+
+    def wait_event(self, method: str, session: str, since: int) -> dict[str, Any]:
+        """The first `method` event of `session` from index `since` of `events` on, reading until it comes."""
+        index = since
+        while True:
+            while index < len(self.events):
+                event = self.events[index]
+                if event.get("method") == method and event.get("sessionId") == session:
+                    return event
+                index += 1
+            self.receive()
+
+    def requests(self) -> dict[str, str]:
+        """The URL of every request the browser sent, by request id."""
+        return {e["params"]["requestId"]: e["params"]["request"]["url"] for e in self.events
+                if e.get("method") == "Network.requestWillBeSent"}
+
+
+PAGE_FACTS = """(() => ({
+  href: location.href,
+  links: Array.from(document.querySelectorAll('a[href], area[href], link[href]'),
+                    e => [String(e.href), e.getAttribute('href')]),
+  ids: Array.from(document.querySelectorAll('[id]'), e => e.id),
+  h1: Array.from(document.querySelectorAll('h1'), e => e.textContent.replace(/\\s+/g, ' ').trim()),
+  title: document.title.replace(/\\s+/g, ' ').trim(),
+  iri: document.querySelector('main > p.iri')?.textContent ?? null,
+}))()"""
+FETCH_ALL = "Promise.all({urls}.map(u => fetch(u).then(r => [u, r.status], e => [u, 0])))"
+DATA_SUFFIXES = frozenset(SUFFIX_TYPES) - {".html"}
+TABS = 4
+
+
+@dataclass
+class Visit:
+    """What the browser showed at one URL: HTTP status, navigation error, and what its live DOM holds."""
+
+    status: int | None
+    error: str = ""
+    href: str = ""
+    ids: frozenset[str] = frozenset()
+    h1: tuple[str, ...] = ()
+    title: str = ""
+    iri: str | None = None
+
+
+@dataclass
+class Crawl:
+    """One browser's walk over a site: the pages it opened, the data files it fetched (status by URL), every
+    internal link as (page, href attribute, resolved URL), every URL it requested and every failed load."""
+
+    origin: str
+    pages: dict[str, Visit]
+    files: dict[str, int]
+    links: list[tuple[str, str, str]]
+    requests: list[str]
+    failed: list[str]
+    seconds: float
+
+
+def open_pages(tools: DevTools, tabs: list[str], urls: list[str]) -> list[tuple[Visit, list[list[str]]]]:
+    """Navigate a tab to each URL at once and wait for each load event; each status, its DOM's facts and links."""
+    since = len(tools.events)
+    pairs = list(zip(tabs[: len(urls)], urls, strict=True))
+    sent = [tools.send("Page.navigate", {"url": url}, tab) for tab, url in pairs]
+    navigations = [tools.result(command) for command in sent]
+    loaded = [not n.get("errorText") for n in navigations]
+    for (tab, _), ok in zip(pairs, loaded, strict=True):
+        tools.wait_event("Page.loadEventFired" if ok else "Page.frameStoppedLoading", tab, since)
+    asked = [tools.send("Runtime.evaluate", {"expression": PAGE_FACTS, "returnByValue": True}, tab) if ok else 0
+             for (tab, _), ok in zip(pairs, loaded, strict=True)]
+    visits = []
+    for navigation, command in zip(navigations, asked, strict=True):
+        if not command:
+            visits.append((Visit(None, navigation["errorText"]), []))
             continue
-        iri = URIRef(BASE[:-1] + path)
-        labels = {str(o) for o in kg.objects(iri, RDFS.label)}
-        page = dump_dom(chromium, url)
-        heading = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)
-        assert heading is not None, url
-        assert heading.group(1) in labels or not labels, (url, heading.group(1), labels)
-        assert path in page or iri in page, url
+        status = next((e["params"]["response"]["status"] for e in tools.events[since:]
+                       if e.get("method") == "Network.responseReceived"
+                       and e["params"].get("loaderId") == navigation.get("loaderId")), None)
+        found = tools.result(command)["result"]["value"]
+        visits.append((Visit(status, "", found["href"], frozenset(found["ids"]), tuple(found["h1"]), found["title"],
+                             found["iri"]), found["links"]))
+    return visits
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """End the browser by its pid (SIGTERM, then SIGKILL) and close our ends of its pipes."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=15)
+    for pipe in (process.stdin, process.stdout):
+        if pipe is not None:
+            pipe.close()
+
+
+def crawl_site(chromium: Path, start: str) -> Crawl:
+    """Open `start` in one headless chromium driven by DevTools and follow every same-origin link breadth first,
+    TABS pages at a time: pages are navigated to, data files (Turtle, JSON-LD, N-Triples) fetched from a page."""
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(start))
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="ctoc-kg-chromium-") as profile:
+        # fd 3 and 4 of the browser are the pipe ends of our stdin and stdout (--remote-debugging-pipe)
+        command = ["/bin/sh", "-c", 'exec "$0" "$@" 3<&0 4>&1 </dev/null >/dev/null', str(chromium),
+                   *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe", "about:blank"]
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL)
+        try:
+            tools = DevTools(process)
+            tabs = []
+            for _ in range(TABS):
+                target = tools.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+                tabs.append(tools.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"])
+                for domain in ("Page", "Network"):
+                    tools.call(f"{domain}.enable", session=tabs[-1])
+            pages: dict[str, Visit] = {}
+            files: dict[str, int] = {}
+            links: list[tuple[str, str, str]] = []
+            queue, queued = deque([start]), {start}
+            while queue:
+                batch = [queue.popleft() for _ in range(min(TABS, len(queue)))]
+                fetches: list[tuple[str, list[str]]] = []
+                for page, session, (visit, found) in zip(batch, tabs, open_pages(tools, tabs, batch), strict=False):
+                    pages[page] = visit
+                    fetch: list[str] = []
+                    for resolved, raw in found:
+                        target_url = urldefrag(resolved).url
+                        if not resolved.startswith(origin + "/"):
+                            continue
+                        links.append((page, raw, resolved))
+                        if Path(urlsplit(target_url).path).suffix not in DATA_SUFFIXES:
+                            if target_url not in queued:
+                                queued.add(target_url)
+                                queue.append(target_url)
+                        elif target_url not in files:
+                            fetch.append(target_url)
+                            files[target_url] = 0
+                    if fetch:
+                        fetches.append((session, fetch))
+                sent = [tools.send("Runtime.evaluate", {"expression": FETCH_ALL.format(urls=json.dumps(fetch)),
+                                                        "awaitPromise": True, "returnByValue": True}, session)
+                        for session, fetch in fetches]
+                for command in sent:
+                    files.update((url, status) for url, status in tools.result(command)["result"]["value"])
+            requested = tools.requests()
+            failed = [f"{requested.get(e['params']['requestId'], '?')}: {e['params']['errorText']}"
+                      for e in tools.events if e.get("method") == "Network.loadingFailed"]
+        finally:
+            stop(process)
+    return Crawl(origin, pages, files, links, sorted(set(requested.values())), failed, time.monotonic() - began)
+
+
+def site_path(url: str) -> str:
+    """A URL's path on the site and its fragment, decoded, for messages."""
+    parts = urlsplit(url)
+    return unquote(parts.path + (f"#{parts.fragment}" if parts.fragment else ""))
+
+
+def page_file(url: str) -> str:
+    """The file under the site folder a page URL is served from."""
+    path = unquote(urlsplit(url).path).lstrip("/")
+    return path + "index.html" if path.endswith("/") or not path else path
+
+
+def crawl_problems(crawl: Crawl, site: Path, kg: Graph) -> list[str]:
+    """Everything wrong that a crawl saw, one line each naming the page and, for a link, its href and target."""
+    problems = []
+    for page, raw, resolved in crawl.links:
+        target, fragment = urldefrag(resolved)
+        where = f"{site_path(page)}: link {raw!r} -> {site_path(resolved)}"
+        visit = crawl.pages.get(target)
+        if visit is None:
+            status = crawl.files.get(target)
+            if status != 200 or fragment:
+                problems.append(f"{where}: HTTP {status}" + (" and a fragment on a data file" if fragment else ""))
+        elif visit.error or visit.status != 200:
+            problems.append(f"{where}: {visit.error or f'HTTP {visit.status}'}")
+        elif fragment and unquote(fragment) not in visit.ids:
+            problems.append(f"{where}: the page has no element with id {unquote(fragment)!r}")
+    for url, visit in crawl.pages.items():
+        path = site_path(url)
+        if visit.error or visit.status != 200:
+            problems.append(f"{path}: {visit.error or f'HTTP {visit.status}'}")
+            continue
+        if visit.href != url:
+            problems.append(f"{path}: the browser ended at {visit.href}")
+        if len(visit.h1) != 1 or not visit.h1[0] or visit.h1[0] != visit.title:
+            problems.append(f"{path}: h1 {visit.h1} is not one non-empty heading equal to the title {visit.title!r}")
+            continue
+        if path.startswith("/id/"):
+            if visit.iri is None or page_iri(visit.iri) is None or unquote("/" + href((), segments(visit.iri))) != path:
+                problems.append(f"{path}: shows the IRI {visit.iri!r}, whose page is elsewhere")
+                continue
+            labels = {" ".join(str(o).split()) for p in LABEL_PROPERTIES for o in kg.objects(URIRef(visit.iri), p)}
+            if labels and visit.h1[0] not in labels:
+                problems.append(f"{path}: h1 {visit.h1[0]!r} is none of the labels {sorted(labels)} of {visit.iri}")
+    problems += [f"request to another host: {url}" for url in crawl.requests
+                 if not url.startswith((crawl.origin + "/", "about:", "data:"))]
+    problems += [f"failed load: {failure}" for failure in crawl.failed]
+    reached = {page_file(url) for url, visit in crawl.pages.items() if visit.status == 200 and not visit.error}
+    problems += [f"{file}: never reached by a link" for file in
+                 sorted({p.relative_to(site).as_posix() for p in site.rglob("*.html")} - reached)]
+    return problems
+
+
+def test_browser_crawl_follows_every_internal_link(chromium: Path, site_url: str, built_dist: Path, kg: Graph) -> None:
+    """From the home page, one headless chromium opens every page and data file an internal link names: each loads
+    with HTTP 200, each #fragment names an element id there, each page shows its title (for an IRI's page, its
+    IRI and one of its labels) as its one h1, nothing is asked of another host, and every .html file is reached."""
+    crawl = crawl_site(chromium, site_url + "/index.html")
+    problems = crawl_problems(crawl, built_dist / "site", kg)
+    assert not problems, f"{len(problems)} problems, first ones:\n" + "\n".join(problems[:25])
+    assert len(crawl.pages) > 100 and len(crawl.links) > 10 * len(crawl.pages) and crawl.files
+    print(f"\ncrawled {len(crawl.pages)} pages, {len(crawl.files)} data files, {len(crawl.links)} internal links, "
+          f"{len(crawl.requests)} requests in {crawl.seconds:.1f} s")
+
+
+def test_browser_crawl_reports_what_is_broken(chromium: Path, tmp_path: Path) -> None:
+    """On a small site with a missing page, a missing fragment, an empty heading, an outside image and an unlinked
+    page, the crawl names each page and link that is wrong."""
+    pages = {
+        "index.html": '<title>Home</title><h1>Home</h1><a href="a/index.html">a</a> <a href="gone/index.html">gone</a>'
+                      ' <a href="a/index.html#nowhere">a#nowhere</a> <a href="a/index.ttl">data</a>'
+                      ' <a href="https://example.org/x">outside</a> <img src="https://example.org/x.png" alt="">',
+        "a/index.html": '<title>A</title><h1> </h1><a href="#top">top</a> <a href="../index.html">home</a><p id="top">',
+        "orphan/index.html": "<title>O</title><h1>O</h1>",
+    }
+    for name, body in pages.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(f'<!DOCTYPE html><html lang="en"><meta charset="utf-8">{body}</html>')
+    server = start_site_server(tmp_path)
+    try:
+        crawl = crawl_site(chromium, f"http://127.0.0.1:{server.server_address[1]}/index.html")
+    finally:
+        server.shutdown()
+        server.server_close()
+    problems = "\n".join(crawl_problems(crawl, tmp_path, Graph()))
+    for expected in ("/index.html: link 'gone/index.html' -> /gone/index.html: HTTP 404",
+                     "/gone/index.html: HTTP 404",
+                     "/index.html: link 'a/index.html#nowhere' -> /a/index.html#nowhere: the page has no element with"
+                     " id 'nowhere'",
+                     "/index.html: link 'a/index.ttl' -> /a/index.ttl: HTTP 404",
+                     "/a/index.html: h1 ('',) is not one non-empty heading",
+                     "request to another host: https://example.org/x.png",
+                     "orphan/index.html: never reached by a link"):
+        assert expected in problems, problems
+    assert "'#top'" not in problems and "'../index.html'" not in problems, problems
+    assert "https://example.org/x\n" not in problems + "\n", problems
 
 
 @dataclass
