@@ -31,7 +31,8 @@ REGISTRY = {
     "acts": [{"key": "decision/cop-untoc/6-1", "kind": "decision", "symbol": "6/1", "body": "cop-untoc"}],
     "documents": [],
     "actions": [{"slug": s, "label_en": s, "label_zh": s, "cues_zh": c} for s, c in
-                [("requests", ["请"]), ("encourages", ["鼓励"]), ("notes", ["注意到"]), ("invites", ["邀请"])]],
+                [("requests", ["请"]), ("encourages", ["鼓励"]), ("notes", ["注意到"]), ("invites", ["邀请"]),
+                 ("considers", ["考虑"])]],
     "topics": [{"slug": "extradition", "label_en": "Extradition", "label_zh": "引渡", "cues_zh": ["引渡"]}],
     "roles": [], "capacities": [], "regional_groups": [],
 }
