@@ -34,14 +34,15 @@ ENGINES = ("pyoxigraph", "rdflib", "oxigraph-server")
 def first_run(run: Callable[[], Result], limit: float) -> tuple[float, int | None]:
     """Seconds and row count of one run in a forked child, stopped (by its pid) after `limit` seconds: a
     property-path query on rdflib can take hours on the large graph, and a thread cannot be stopped."""
-    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
+    fork = multiprocessing.get_context("fork")
+    reader, writer = fork.Pipe(duplex=False)
 
     def child() -> None:
         started = time.perf_counter()
         rows = len(run().rows)
         writer.send((time.perf_counter() - started, rows))
 
-    process = multiprocessing.get_context("fork").Process(target=child, daemon=True)
+    process = fork.Process(target=child, daemon=True)
     started = time.perf_counter()
     process.start()
     answered = reader.poll(limit)

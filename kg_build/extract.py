@@ -305,16 +305,20 @@ class Extractor:
             return (self.out.report_body,)
         return tuple(dict.fromkeys(found))
 
+    @cached_property
+    def _action_cues(self) -> Gazetteer:
+        """The action words (key: the action) and the `not_actions` phrases holding one (key: empty)."""
+        return Gazetteer([(cue, c.slug) for c in self.reg.concepts["actions"].values() for cue in c.cues]
+                         + [(phrase, "") for phrase in self.rules.raw.get("not_actions") or ()])
+
     def _actions(self, unit: Unit, addressed_only: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Action verbs in the unit (longest cue wins; a `not_actions` phrase hides the verb inside it) and the
         agent each one addresses; with `addressed_only`, only verbs that address somebody (a chapeau's
         "建议缔约方会议", not "下列建议")."""
-        cues = Gazetteer([(cue, c.slug) for c in self.reg.concepts["actions"].values() for cue in c.cues]
-                         + [(phrase, "") for phrase in self.rules.raw.get("not_actions") or ()])
         actions: list[str] = []
         addressees: list[str] = []
         window = int(self.rules.raw["addressee_window"])
-        for hit in cues.find(unit.text):
+        for hit in self._action_cues.find(unit.text):
             if not hit.key:
                 continue
             clause = self.rules.clause_end.search(unit.text, hit.end)
