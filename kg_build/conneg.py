@@ -78,13 +78,29 @@ class Answer:
     location: str | None = None
 
 
+def inside(root: Path, decoded: str) -> Path | None:
+    """The real path `decoded` (a fully percent-decoded URL path) names under `root`, or None when it is not
+    a plain relative path that stays inside `root` once symbolic links are resolved."""
+    if "\x00" in decoded or "\\" in decoded:
+        return None
+    parts = [p for p in decoded.split("/") if p]
+    if any(p in (".", "..") for p in parts):
+        return None
+    base = root.resolve()
+    target = base.joinpath(*parts).resolve()
+    return target if target == base or target.is_relative_to(base) else None
+
+
 def resolve(root: Path, url_path: str, accept: str | None) -> Answer:
     """Map a request path (percent-encoded, as sent) under the site `root` to an answer."""
     raw = urlsplit(url_path).path or "/"
-    parts = [unquote(p) for p in raw.split("/") if p]
-    if any(p in (".", "..") or "\x00" in p or "\\" in p for p in parts):
+    try:
+        decoded = unquote(raw, errors="strict")
+    except UnicodeDecodeError:
         return Answer(404)
-    target = root.joinpath(*parts) if parts else root
+    target = inside(root, decoded)
+    if target is None:
+        return Answer(404)
     if target.is_file():
         return Answer(200, target, SUFFIX_TYPES.get(target.suffix, "application/octet-stream"))
     if not target.is_dir():

@@ -8,6 +8,7 @@ rdflib fetches `FROM <url>`; so each query is checked here before it reaches an 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -21,6 +22,10 @@ from kg_build.errors import UsageError
 # IRIs in these schemes name a graph without pointing anywhere; any other absolute IRI is a URL.
 INERT_SCHEMES = frozenset({"urn", "tag"})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+# rdflib's pyparsing grammar keeps parse state in shared objects: two threads parsing at once corrupt it for
+# good (every later parse fails), so all parses go through one lock.
+_PARSE_LOCK = threading.Lock()
 
 QUERY_FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
 
@@ -129,6 +134,12 @@ def check(text: str, *, read_only: bool = True, allow_service: bool = False) -> 
 
     Raises QueryRefused with one line saying why; returns what callers need to know about the request.
     """
+    with _PARSE_LOCK:
+        return _check(text, read_only=read_only, allow_service=allow_service)
+
+
+def _check(text: str, *, read_only: bool, allow_service: bool) -> CheckedRequest:
+    """`check` while holding the parse lock."""
     try:
         prologue, query = parseQuery(text)
     except ValueError as err:  # rdflib's \\u expansion meets an invalid code point

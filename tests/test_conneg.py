@@ -54,6 +54,25 @@ def site(tmp_path: Path) -> Path:
     return tmp_path / "site"
 
 
+TRAVERSALS = [
+    "/../secret.txt", "/%2E%2E/secret.txt", "/%2e%2e%2fsecret.txt", "/..%2fsecret.txt", "/..%2Fsecret.txt",
+    "/id/%2E%2E/%2E%2E/../secret.txt", "/id/..%2f..%2fsecret.txt", "/%2F..%2Fsecret.txt",
+    "/%2Fetc%2Fpasswd", "/%2fetc/passwd", "//etc/passwd", "/%2F%2Fetc%2Fpasswd", "/..%2f..%2f..%2f..%2fetc%2fpasswd",
+    "/%2Fproc%2Fself%2Fenviron", "/..%5csecret.txt", "/..\\secret.txt", "/%00/etc/passwd", "/id%00/state",
+    "/%252e%252e/secret.txt", "/%c0%ae%c0%ae/secret.txt", "/%ff/secret.txt", "/id/state/ECU/%2e%2e/%2e%2e/%2e%2e/..",
+    "/id/link-out/index.html", "/id/link-out", "/link-file",
+]
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_resolve_never_leaves_the_site(site: Path, path: str) -> None:
+    """Every spelling of a way out (encoded slashes and dots, absolute parts, symbolic links) is a 404."""
+    (site / "id/link-out").symlink_to(site.parent, target_is_directory=True)
+    (site / "link-file").symlink_to(site.parent / "secret.txt")
+    answer = resolve(site, path, None)
+    assert answer.status == 404, (path, answer)
+
+
 def test_resolve(site: Path) -> None:
     ecu = site / "id/state/ECU"
     assert resolve(site, "/id/state/ECU/", CHROMIUM_ACCEPT).path == ecu / "index.html"

@@ -376,3 +376,38 @@ def test_values_row_trails_for_a_computed_variable() -> None:
     assert checked.computed == {"label"}
     sent = with_values(checked.text, {"label": Literal("a")}, checked.computed)
     assert sent.endswith('ORDER BY ?s\nVALUES (?label) { ("a") }\n')
+
+
+GUARD_THREADS = """
+import sys, threading
+from pathlib import Path
+from kg_build.sparql_guard import check
+texts = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).glob("*.rq"))]
+failures = []
+barrier = threading.Barrier(16)
+def work(offset):
+    barrier.wait()
+    for text in texts[offset:] + texts[:offset]:
+        try:
+            check(text)
+        except Exception as err:
+            failures.append(f"{type(err).__name__}: {err}")
+threads = [threading.Thread(target=work, args=(i,)) for i in range(16)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+for text in texts:
+    check(text)
+print(len(failures), failures[:3])
+"""
+
+
+def test_guard_is_safe_under_concurrency() -> None:
+    """16 threads check the whole library at once in a fresh interpreter: every check passes, and the parser
+    still works afterwards (rdflib's grammar is shared state; an unguarded race broke it for good)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", GUARD_THREADS, str(QUERIES)], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("0 "), done.stdout
