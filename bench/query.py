@@ -20,13 +20,21 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kg_build.query import OxigraphEngine, QueryInfo, RdflibEngine, RemoteEngine, check_bindings, data_files, library
-from kg_build.query_results import Result, display_width
-from kg_build.scale import write_replicated
-from kg_build.serve import OxigraphChild, load_store
-from kg_build.sparql_client import Endpoint
-from kg_build.sparql_guard import check
-from kg_build.sparql_terms import parse_binding
+from kg_build.publish.scale import write_replicated
+from kg_build.sparql.client import Endpoint
+from kg_build.sparql.guard import check
+from kg_build.sparql.query import (
+    OxigraphEngine,
+    QueryInfo,
+    RdflibEngine,
+    RemoteEngine,
+    check_bindings,
+    data_files,
+    library,
+)
+from kg_build.sparql.results import Result, display_width
+from kg_build.sparql.serve import OxigraphChild, load_store
+from kg_build.sparql.terms import parse_binding
 
 ENGINES = ("pyoxigraph", "rdflib", "oxigraph-server")
 

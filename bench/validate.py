@@ -4,7 +4,7 @@ graph and on a graph made of N copies of its reports.
 Usage: .venv/bin/python bench/validate.py [--dist DIR] [--factor 100] [--budget 1200]
 
 Paths compared:
-  reason   fast : kg_build.reason.compute_closure (owlrl, axiomatic triples off, input pruned to the
+  reason   fast : kg_build.reason.closure.compute_closure (owlrl, axiomatic triples off, input pruned to the
                   predicates the ontology mentions, output trimmed) -- what `ctoc-kg build` does once
            naive: owlrl DeductiveClosure(OWLRL_Semantics).expand on data + ontology, in place
   validate fast : pyshacl on asserted + inferred.nt without inference for the core constraints, the
@@ -64,10 +64,10 @@ def write_copies(source: Path, target: Path, factor: int) -> tuple[int, int]:
 def run_cell(step: str, path: str, folder: Path) -> dict[str, object]:
     """Run one step in this (child) process; return seconds, peak RSS and a short result."""
     from kg_build.graph_files import read_graph
-    from kg_build.publish import canonical_ntriples
-    from kg_build.qc import load_qc, run_qc
-    from kg_build.reason import compute_closure, load_ontology
-    from kg_build.validate import load_shapes, naive_shacl_findings, validate_graph
+    from kg_build.publish.output import canonical_ntriples
+    from kg_build.reason.closure import compute_closure, load_ontology
+    from kg_build.validate.qc import load_qc, run_qc
+    from kg_build.validate.shapes import load_shapes, naive_shacl_findings, validate_graph
 
     asserted, ontology = read_graph([folder / "kg.nt"]), load_ontology()
     result: dict[str, object] = {}

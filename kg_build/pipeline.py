@@ -7,16 +7,16 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg_build.discover import ReportFile, find_reports
-from kg_build.entities import Registries
-from kg_build.extract import extract
-from kg_build.facts import Extraction
-from kg_build.link import LinkReport, link
-from kg_build.map_domain import DomainMapper
-from kg_build.mapping import ReportIris, map_document, report_iris
-from kg_build.model import Document
+from kg_build.extract.facts import Extraction
+from kg_build.extract.rules import extract
+from kg_build.link.entities import Registries
+from kg_build.link.linker import LinkReport, link
+from kg_build.map.document import ReportIris, map_document, report_iris
+from kg_build.map.domain import DomainMapper
 from kg_build.namespaces import bind_prefixes
-from kg_build.parse import parse_file
+from kg_build.read.discover import ReportFile, find_reports
+from kg_build.read.model import Document
+from kg_build.read.parse import parse_file
 
 
 @dataclass

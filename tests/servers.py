@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from kg_build.serve import oxigraph_cli
+from kg_build.sparql.serve import oxigraph_cli
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 VIOLATIONS: list[str] = []

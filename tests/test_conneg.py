@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kg_build.conneg import htaccess, negotiate, nginx_conf, parse_accept, resolve, start_site_server
+from kg_build.publish.site.conneg import htaccess, negotiate, nginx_conf, parse_accept, resolve, start_site_server
 
 CHROMIUM_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 ALL = ("text/html", "text/turtle", "application/ld+json", "application/n-triples")

@@ -18,8 +18,8 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from kg_build.dumps import INFERRED_GRAPH, REGISTRIES_GRAPH, graph_for, split_graphs, trig
 from kg_build.namespaces import CTOC, ID
+from kg_build.publish.dumps import INFERRED_GRAPH, REGISTRIES_GRAPH, graph_for, split_graphs, trig
 from tests.conftest import ONTOLOGY, SEED
 
 _network = {"refused": False}

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kg_build.entities import Registries
-from kg_build.extract import extract
-from kg_build.facts import Extraction
-from kg_build.parse import parse_file
+from kg_build.extract.facts import Extraction
+from kg_build.extract.rules import extract
+from kg_build.link.entities import Registries
+from kg_build.read.parse import parse_file
 
 REPORT = (Path(__file__).parent / "fixtures" / "extract" / "mini-report.zh.txt").read_text(encoding="utf-8")
 

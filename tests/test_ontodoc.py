@@ -10,8 +10,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
-from kg_build import ontodoc
 from kg_build.namespaces import CTOC
+from kg_build.publish import ontodoc
 from tests.conftest import ONTOLOGY
 
 MINI = """

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from kg_build.model import Document, HeaderRole, Kind
-from kg_build.parse import chinese_numeral, is_terminated, join_text, parse_cjk_dates, parse_file
+from kg_build.read.model import Document, HeaderRole, Kind
+from kg_build.read.parse import chinese_numeral, is_terminated, join_text, parse_cjk_dates, parse_file
 from tests.conftest import SEED
 
 

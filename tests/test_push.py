@@ -13,12 +13,12 @@ from rdflib import Graph
 
 from kg_build.cli import main
 from kg_build.errors import UsageError
-from kg_build.push import Store, metadata_graph, push, staging_graph
-from kg_build.query import OxigraphEngine, RemoteEngine, data_files, library, run_query
-from kg_build.query_results import Result, comparable_term
-from kg_build.scale import write_replicated
-from kg_build.sparql_client import Endpoint
-from kg_build.sparql_terms import parse_binding
+from kg_build.publish.scale import write_replicated
+from kg_build.sparql.client import Endpoint
+from kg_build.sparql.push import Store, metadata_graph, push, staging_graph
+from kg_build.sparql.query import OxigraphEngine, RemoteEngine, data_files, library, run_query
+from kg_build.sparql.results import Result, comparable_term
+from kg_build.sparql.terms import parse_binding
 from tests.conftest import QUERIES
 from tests.servers import (  # noqa: F401 (fixtures)
     OxigraphServer,

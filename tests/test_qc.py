@@ -10,8 +10,8 @@ import pytest
 import yaml
 from rdflib import Graph
 
-from kg_build.qc import QC_DIR, QcQuery, load_qc, qc_store, query_rows
-from kg_build.reason import load_ontology
+from kg_build.reason.closure import load_ontology
+from kg_build.validate.qc import QC_DIR, QcQuery, load_qc, qc_store, query_rows
 from tests.conftest import FIXTURES
 
 QUERIES = load_qc(QC_DIR)

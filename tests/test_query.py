@@ -19,12 +19,12 @@ from rdflib.namespace import XSD
 
 from kg_build.cli import main
 from kg_build.errors import UsageError
-from kg_build.query import OxigraphEngine, RdflibEngine, RemoteEngine, library, read_info, run_query
-from kg_build.query_results import Result, display_width, to_csv, to_sparql_json, to_table, to_tsv
-from kg_build.sparql_client import Endpoint
-from kg_build.sparql_guard import CheckedRequest, QueryRefused, check
-from kg_build.sparql_terms import parse_binding, parse_value
-from kg_build.sparql_values import with_values
+from kg_build.sparql.client import Endpoint
+from kg_build.sparql.guard import CheckedRequest, QueryRefused, check
+from kg_build.sparql.query import OxigraphEngine, RdflibEngine, RemoteEngine, library, read_info, run_query
+from kg_build.sparql.results import Result, display_width, to_csv, to_sparql_json, to_table, to_tsv
+from kg_build.sparql.terms import parse_binding, parse_value
+from kg_build.sparql.values import with_values
 from tests.conftest import QUERIES
 from tests.servers import VIOLATIONS, RecordingServer, network_canary, recorder  # noqa: F401 (fixtures)
 
@@ -381,7 +381,7 @@ def test_values_row_trails_for_a_computed_variable() -> None:
 GUARD_THREADS = """
 import sys, threading
 from pathlib import Path
-from kg_build.sparql_guard import check
+from kg_build.sparql.guard import check
 texts = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).glob("*.rq"))]
 failures = []
 barrier = threading.Barrier(16)

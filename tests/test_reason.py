@@ -14,7 +14,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from kg_build.cli import main
 from kg_build.graph_files import read_graph
 from kg_build.namespaces import ID
-from kg_build.reason import compute_closure, load_ontology
+from kg_build.reason.closure import compute_closure, load_ontology
 
 REPORT = "https://w3id.org/ctoc-kg/id/report/wg-international-cooperation/2012-10-15"
 PREFIXES = """

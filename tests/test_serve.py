@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from kg_build.query import OxigraphEngine, RemoteEngine, data_files, library, run_query
-from kg_build.serve import ROUTES, OxigraphChild, Request, SparqlFront, load_store, text_response
-from kg_build.sparql_client import Endpoint
-from kg_build.sparql_terms import parse_binding
+from kg_build.sparql.client import Endpoint
+from kg_build.sparql.query import OxigraphEngine, RemoteEngine, data_files, library, run_query
+from kg_build.sparql.serve import ROUTES, OxigraphChild, Request, SparqlFront, load_store, text_response
+from kg_build.sparql.terms import parse_binding
 from tests.conftest import QUERIES
 from tests.servers import RecordingServer, network_canary, recorder, stop_pid  # noqa: F401 (fixtures)
 from tests.test_query import refused_queries

@@ -13,8 +13,8 @@ from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from kg_build.graph_files import read_graph
 from kg_build.namespaces import CTOC, SH_CTOC
-from kg_build.reason import load_ontology
-from kg_build.validate import SHAPES_DIR, load_shapes
+from kg_build.reason.closure import load_ontology
+from kg_build.validate.shapes import SHAPES_DIR, load_shapes
 
 SHAPE_FILES = sorted(SHAPES_DIR.glob("*.ttl"))
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)

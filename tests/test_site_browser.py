@@ -30,10 +30,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from kg_build.conneg import SUFFIX_TYPES, start_site_server
 from kg_build.namespaces import BASE, CTOC
-from kg_build.sitedata import LABEL_PROPERTIES
-from kg_build.sitepaths import href, page_iri, segments
+from kg_build.publish.site.conneg import SUFFIX_TYPES, start_site_server
+from kg_build.publish.site.data import LABEL_PROPERTIES
+from kg_build.publish.site.paths import href, page_iri, segments
 from tests.conftest import ROOT
 from tests.test_dumps import paragraph_text, report_iri
 

@@ -11,12 +11,12 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-import kg_build.commands.build as build_command
+import kg_build.cli.build as build_command
 from kg_build.cli import main
 from kg_build.namespaces import CTOC
 from kg_build.pipeline import BuildResult, build_graph
-from kg_build.reason import load_ontology
-from kg_build.validate import ValidationFailed, load_shapes, naive_shacl_findings, shacl_findings
+from kg_build.reason.closure import load_ontology
+from kg_build.validate.shapes import ValidationFailed, load_shapes, naive_shacl_findings, shacl_findings
 from tests.conftest import FIXTURES
 
 REPORT = "https://w3id.org/ctoc-kg/id/report/wg-international-cooperation/2012-10-15"

@@ -18,8 +18,8 @@ import yaml
 
 from kg_build.cli import main
 from kg_build.graph_files import read_graph
-from kg_build.reason import compute_closure, load_ontology
-from kg_build.validate import ValidationFailed, load_shapes, naive_shacl_findings, shacl_findings
+from kg_build.reason.closure import compute_closure, load_ontology
+from kg_build.validate.shapes import ValidationFailed, load_shapes, naive_shacl_findings, shacl_findings
 from tests.conftest import FIXTURES
 
 INVALID = sorted(p for p in (FIXTURES / "invalid").iterdir() if p.suffix in (".ttl", ".txt"))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kg_build.model import Document, Kind
-from kg_build.parse import parse_file
+from kg_build.read.model import Document, Kind
+from kg_build.read.parse import parse_file
 from tests import variants
 from tests.conftest import SEED
 

@@ -14,7 +14,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SH, VOID, XSD
 
 from kg_build.errors import InputError
 from kg_build.namespaces import CTOC
-from kg_build.void import build_void, load_dataset_info
+from kg_build.publish.void import build_void, load_dataset_info
 from tests.conftest import SEED
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")

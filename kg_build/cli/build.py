@@ -1,0 +1,46 @@
+"""`ctoc-kg build [SOURCE ...] [--out DIR]`: build the graph from report files into DIR."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from kg_build.link.registry import REPORTS_DIR
+from kg_build.pipeline import BuildResult, build_graph
+from kg_build.publish.output import canonical_ntriples, staged_output, turtle, write_text
+from kg_build.publish.publication import publish_all
+from kg_build.publish.stats import format_summary
+from kg_build.validate.shapes import check_build
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("build", help="build the knowledge graph from report texts",
+                              description="Parse report texts (every report in data/ by default) and write the graph.")
+    p.add_argument("sources", nargs="*", type=Path, metavar="SOURCE", help="report file or folder (default: data/)")
+    p.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    result = build_graph(args.sources or [REPORTS_DIR])
+    with staged_output(args.out) as staging:
+        write_outputs(result, staging)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if result.links.unused:
+        print(f"registry entries no report uses ({len(result.links.unused)}): {', '.join(result.links.unused)}")
+    print(f"built {len(result.reports)} report(s) into {args.out}/")
+    print(format_summary(result.graph, time.perf_counter() - started))
+    return 0
+
+
+def write_outputs(result: BuildResult, folder: Path) -> None:
+    """Write every build output into `folder` (a staging folder)."""
+    write_text(folder, "kg.nt", canonical_ntriples(result.graph))
+    write_text(folder, "kg.ttl", turtle(result.graph))
+    check_build(result.graph, folder)  # inferred.nt and validation.txt; exit 1 on violations
+    for note in publish_all(result, folder):  # dumps, void.ttl, ontology docs, site (kg_build/publish/publication.py)
+        print(f"note: {note}")

@@ -1,1 +1,0 @@
-"""One module per `ctoc-kg` subcommand; each only wires pipeline stages together."""

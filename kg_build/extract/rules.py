@@ -1,0 +1,384 @@
+"""Stage 2: extract what a report says, by rules that read the format (data/rules/zh.yaml) and names
+from the registries' gazetteer — never per-paragraph code. Every fact keeps the unit it came from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kg_build.extract.facts import (
+    Citation,
+    Extraction,
+    JointMeeting,
+    Membership,
+    Mention,
+    Outcome,
+    Participation,
+    Question,
+    Span,
+    Statement,
+)
+from kg_build.link.entities import Gazetteer, Match, Registries
+from kg_build.paths import DATA_DIR
+from kg_build.read.model import Document, HeaderRole, Kind, Unit
+from kg_build.read.parse import SUPER_TO_ASCII, chinese_numeral, parse_cjk_dates
+
+RULES_FILE = DATA_DIR / "rules" / "zh.yaml"
+PROSE = (Kind.PARAGRAPH, Kind.ITEM)
+HEADINGS = (Kind.CHAPTER, Kind.SECTION, Kind.SUBSECTION)
+AGENT_KINDS = ("state", "body", "network", "organization", "group")
+MENTION_TYPES = {"state": "State", "body": "Body", "network": "Network", "organization": "Organization",
+                 "group": "Group", "person": "Person", "place": "Place", "convention": "Convention"}
+
+
+@dataclass
+class Rules:
+    """The compiled format rules of one report language."""
+
+    raw: dict[str, Any]
+
+    @classmethod
+    def load(cls, path: Path = RULES_FILE) -> Rules:
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    def __getattr__(self, name: str) -> re.Pattern[str]:
+        try:
+            return self._compiled[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @cached_property
+    def _compiled(self) -> dict[str, re.Pattern[str]]:
+        return {k: re.compile(v) for k, v in self.raw.items() if isinstance(v, str)}
+
+
+def extract(doc: Document, registries: Registries, rules: Rules | None = None) -> Extraction:
+    """Run every rule over the document."""
+    return Extractor(doc, registries, rules or Rules.load()).run()
+
+
+class Extractor:
+    """Applies the rules to one document, collecting facts and warnings into an Extraction."""
+
+    def __init__(self, doc: Document, registries: Registries, rules: Rules) -> None:
+        self.doc, self.reg, self.rules = doc, registries, rules
+        self.gazetteer: Gazetteer = registries.gazetteer
+        self.out = Extraction()
+        self.matches: dict[str, list[Match]] = {u.eid: self.gazetteer.find(u.text) for u in doc.units}
+
+    def run(self) -> Extraction:
+        self._context()
+        for unit in self.doc.units:  # first what names and cites, which the later rules read
+            self._mentions(unit)
+            if unit.kind in PROSE + HEADINGS + (Kind.FOOTNOTE,):
+                self._provisions(unit)
+                self._acts(unit)
+                self._documents(unit)
+        for unit in self.doc.units:
+            if unit.kind is Kind.PARAGRAPH:
+                self._statements(unit)
+                self._panel(unit)
+                self._members(unit)
+                self._lists(unit)
+                self._meeting_facts(unit)
+            if unit.kind in PROSE:
+                self._agenda_items(unit)
+                self._question_sentences(unit)
+        return self.out
+
+    # -- context: which body and convention the report is about -----------------------------------
+    def _context(self) -> None:
+        for unit in self.doc.of_kind(Kind.HEADER_LINE):
+            keys = [m.key for m in self.matches[unit.eid]]
+            if unit.role is HeaderRole.BODY:
+                self.out.report_body = next((k for k in keys if k.startswith("body/")), None)
+                if self.out.report_body is None:
+                    self._warn(unit, unit.text, "body line names no body of data/registries/bodies.yaml")
+            elif unit.role is HeaderRole.PARENT_BODY:
+                self.out.parent_body = next((k for k in keys if k.startswith("body/")), self.out.parent_body)
+                conventions = [k for k in keys if k.startswith("convention/")]
+                self.out.convention = conventions[0].split("/", 1)[1] if conventions else self.out.convention
+
+    # -- mentions and citations --------------------------------------------------------------------
+    def _mentions(self, unit: Unit) -> None:
+        for m in self.matches[unit.eid]:
+            kind = m.key.split("/", 1)[0]
+            self.out.mentions.append(Mention(Span(unit.eid, m.start, m.end, m.text), MENTION_TYPES[kind], m.key))
+            self.reg.mark_used(m.key)
+
+    def _provisions(self, unit: Unit) -> None:
+        for sentence_start, sentence in sentences(unit.text):
+            convention = None
+            for m in self.rules.provision.finditer(sentence):
+                named = self.rules.named_convention.search(sentence[: m.start()])
+                if named:
+                    convention = self.reg.convention_by_name(named["name"])
+                    if convention is None:
+                        self._warn(unit, named["name"], "convention name not in data/registries/conventions.yaml")
+                conv = convention or self.out.convention
+                if conv is None:
+                    self._warn(unit, m.group(0), "provision cited but the report names no convention")
+                    continue
+                article = int(m["article"])
+                key = f"convention/{conv}/art_{article}"
+                key += f"/para_{int(m['paragraph'])}" if m["paragraph"] else ""
+                known = self._provision_known(conv, article, m["paragraph"])
+                if not known:
+                    self._warn(unit, m.group(0), f"{conv} has no such provision in data/registries/conventions.yaml")
+                self._cite(unit, sentence_start + m.start(), sentence_start + m.end(), "provision", key, known)
+                self.reg.mark_used(f"convention/{conv}")
+
+    def _provision_known(self, convention: str, article: int, paragraph: str | None) -> bool:
+        entry = self.reg.conventions.get(convention, {})
+        if not 1 <= article <= int(entry.get("article_count", 0)):
+            return False
+        if paragraph is None:
+            return True
+        listed = {int(a["number"]): a for a in entry.get("articles") or []}
+        count = listed.get(article, {}).get("paragraph_count")
+        return count is None or 1 <= int(paragraph) <= int(count)
+
+    def _acts(self, unit: Unit) -> None:
+        for m in self.rules.act.finditer(unit.text):
+            kind = self.rules.raw["act_kinds"][m["kind"]]
+            before = [x for x in self.matches[unit.eid] if x.end <= m.start() and x.key.startswith("body/")]
+            body = (before[-1].key if before else self.out.parent_body or "body/unknown").split("/", 1)[1]
+            key = self.reg.act_key(kind, int(m["session"]), int(m["number"]), body)
+            known = key in self.reg.acts
+            if not known:
+                self._warn(unit, m.group(0), "act not in data/registries/acts.yaml")
+            self.reg.mark_used(key)
+            self._cite(unit, m.start(), m.end(), "act", key, known)
+
+    def _documents(self, unit: Unit) -> None:
+        for m in self.rules.symbol.finditer(unit.text):
+            symbol = m.group(0).rstrip(".")
+            self.reg.mark_used(f"doc/{symbol}")
+            self._cite(unit, m.start(), m.start() + len(symbol), "document", f"doc/{symbol}", True)
+
+    def _cite(self, unit: Unit, start: int, end: int, target: str, key: str, known: bool) -> None:
+        self.out.citations.append(Citation(Span(unit.eid, start, end, unit.text[start:end]), target, key, known))
+
+    # -- who spoke, who led, who presented, who is a member ----------------------------------------
+    def _statements(self, unit: Unit) -> None:
+        for start, sentence in sentences(unit.text):
+            verb = self.rules.statement_verb.search(sentence)
+            if not verb:
+                continue
+            colon = sentence.find("：")
+            region = (colon + 1, len(sentence)) if colon != -1 else (0, verb.start())
+            observer = bool(self.rules.observer.search(sentence[: verb.start()]))
+            guess = "State" if "国家" in sentence[: max(colon, 0)] else "Organization"
+            listed = self._listed_agents(unit, start + region[0], start + region[1], guess if colon != -1 else None)
+            for key, name in listed:
+                capacity = "observer" if observer else ("state" if (key or "").startswith("state/")
+                                                        or "国家" in sentence[: max(colon, 0)] else "organization")
+                self.out.statements.append(Statement(unit.eid, key, name, capacity))
+
+    def _listed_agents(self, unit: Unit, start: int, end: int, leftovers: str | None) -> list[tuple[str | None, str]]:
+        """Agents named in text[start:end]: gazetteer hits and, when `leftovers` names a mention type (a
+        list), the other list entries as unlinked mentions of that type."""
+        hits = [m for m in self.matches[unit.eid] if start <= m.start and m.end <= end
+                and m.key.split("/", 1)[0] in AGENT_KINDS and not self._in_brackets(unit.text, m.start, start)]
+        found: list[tuple[int, str | None, str]] = [(m.start, m.key, m.text) for m in hits]
+        cursor = start
+        for m in [*hits, None] if leftovers else []:
+            gap_end = m.start if m else end
+            for piece in re.split(self.rules.raw["list_separators"], unit.text[cursor:gap_end]):
+                name = piece.strip(" 。；：，、")
+                if name and not re.fullmatch(r"[（(][^）)]*[）)]", name):
+                    at = unit.text.index(name, cursor)
+                    self._warn(unit, name, "name not found in the registries (unlinked mention)")
+                    self.out.mentions.append(Mention(Span(unit.eid, at, at + len(name), name), leftovers, None))
+                    found.append((at, None, name))
+            cursor = m.end if m else end
+        return [(key, name) for _, key, name in sorted(found, key=lambda f: f[0])]
+
+    @staticmethod
+    def _in_brackets(text: str, index: int, since: int) -> bool:
+        segment = text[since:index]
+        return segment.count("（") + segment.count("(") > segment.count("）") + segment.count(")")
+
+    def _panel(self, unit: Unit) -> None:
+        intro = self.rules.panel_intro.search(unit.text)
+        if not intro:
+            return
+        items = self.rules.agenda_items.search(unit.text[: intro.start()])
+        agenda = items["items"].strip() if items else None
+        listing = unit.text[intro.end() :]
+        offset = intro.end()
+        names = list(self.rules.person_name.finditer(listing))
+        for i, name in enumerate(names):
+            seg_start = max([listing.rfind(s, 0, name.start()) + 1 for s in "；;"] + [0])
+            if i:
+                seg_start = max(seg_start, names[i - 1].end())
+            seg_end = min([p for p in (listing.find(s, name.end()) for s in "；;") if p != -1] + [len(listing)])
+            after = listing[name.end() : seg_end]
+            person = self._person(unit, offset + name.start(), name.group(0).strip())
+            affiliation = self._affiliation(unit, offset + seg_start, offset + name.start(), after)
+            presented = self._presented(unit, offset + name.end(), offset + seg_end)
+            roles = ("panelist", "presenter") if presented else ("panelist",)
+            self.out.participations.append(Participation(unit.eid, person, name.group(0).strip(), roles,
+                                                         affiliation, agenda, presented))
+
+    def _person(self, unit: Unit, at: int, name: str) -> str | None:
+        hit = next((m.key for m in self.matches[unit.eid] if m.start == at and m.key.startswith("person/")), None)
+        if hit is None:
+            self._warn(unit, name, "person not in data/registries/people.yaml (unlinked mention)")
+            self.out.mentions.append(Mention(Span(unit.eid, at, at + len(name), name), "Person", None))
+        return hit
+
+    def _affiliation(self, unit: Unit, before_start: int, name_start: int, after: str) -> str | None:
+        bracket = re.search(self.rules.raw["bracket_affiliation"], after)
+        if bracket:
+            hits = self.gazetteer.find(bracket["who"])
+            return hits[0].key if hits else None
+        agents = [m for m in self.matches[unit.eid] if before_start <= m.start and m.end <= name_start
+                  and m.key.split("/", 1)[0] in AGENT_KINDS]
+        return agents[-1].key if agents else None
+
+    def _presented(self, unit: Unit, start: int, end: int) -> tuple[str, ...]:
+        verb = self.rules.presented.search(unit.text, start, end)
+        if not verb:
+            return ()
+        return tuple(m.key for m in self.matches[unit.eid]
+                     if verb.end() <= m.start and m.end <= end and m.key.startswith("network/"))
+
+    def _members(self, unit: Unit) -> None:
+        for m in self.rules.members_list.finditer(unit.text):
+            networks = [x for x in self.matches[unit.eid] if x.end <= m.start() and x.key.startswith("network/")]
+            if not networks or unit.text[networks[-1].end : m.start()].strip():
+                continue
+            network = networks[-1].key
+            start, end = m.start("members"), m.end("members")
+            for key, name in self._listed_agents(unit, start, end, "State"):
+                after = unit.text[unit.text.index(name, start) + len(name) : end]
+                note = re.match(self.rules.raw["member_note"], after)
+                self.out.memberships.append(Membership(unit.eid, network, key, name, note["note"] if note else None))
+
+    # -- lists of outcomes and questions -----------------------------------------------------------
+    def _items(self, unit: Unit) -> list[Unit]:
+        return [u for u in self.doc.units if u.parent == unit.eid and u.kind is Kind.ITEM]
+
+    def _is_list_chapeau(self, unit: Unit) -> bool:
+        return bool(self._items(unit)) and bool(self.rules.list_chapeau_end.search(unit.text))
+
+    def _lists(self, unit: Unit) -> None:
+        if not self._is_list_chapeau(unit):
+            return
+        items = self._items(unit)
+        has_rec = bool(self.rules.recommendation_cue.search(unit.text))
+        has_concl = bool(self.rules.conclusion_cue.search(unit.text))
+        if has_rec or has_concl:
+            self._outcomes(unit, items, has_concl)
+        elif self.rules.question_cue.search(unit.text):
+            for item in items:
+                self.out.questions.append(Question(Span(item.eid, 0, len(item.text), item.text), 1))
+
+    def _outcomes(self, chapeau: Unit, items: list[Unit], mixed: bool) -> None:
+        cue = self.rules.recommendation_cue.search(chapeau.text) or self.rules.conclusion_cue.search(chapeau.text)
+        assert cue
+        proponents = self._bodies(chapeau, 0, cue.start())
+        chapeau_actions, chapeau_addressees = self._actions(chapeau, addressed_only=True)
+        for item in items:
+            actions, addressees = self._actions(item)
+            addressed = bool(addressees) or bool(self.rules.recommendation_cue.search(item.text))
+            kind = "recommendation" if not mixed or addressed else "conclusion"
+            consensus = (False if self.rules.no_consensus.search(item.text)
+                         else True if self.rules.consensus.search(item.text) else None)
+            cites = tuple(c.key for c in self.out.citations if c.span.unit == item.eid and c.target == "provision")
+            self.out.outcomes.append(Outcome(
+                item.eid, kind, f"{chapeau.number}({item.number})", proponents,
+                tuple(dict.fromkeys(chapeau_addressees + addressees)),
+                tuple(dict.fromkeys(chapeau_actions + actions)), self._topics(item.text), cites, consensus))
+
+    def _bodies(self, unit: Unit, start: int, end: int) -> tuple[str, ...]:
+        """Bodies named in text[start:end], or the report's own body when the text says just "工作组"."""
+        found = tuple(m.key for m in self.matches[unit.eid]
+                      if start <= m.start and m.end <= end and m.key.startswith("body/"))
+        if not found and self.rules.self_reference.search(unit.text, start, end) and self.out.report_body:
+            return (self.out.report_body,)
+        return tuple(dict.fromkeys(found))
+
+    @cached_property
+    def _action_cues(self) -> Gazetteer:
+        """The action words (key: the action) and the `not_actions` phrases holding one (key: empty)."""
+        return Gazetteer([(cue, c.slug) for c in self.reg.concepts["actions"].values() for cue in c.cues]
+                         + [(phrase, "") for phrase in self.rules.raw.get("not_actions") or ()])
+
+    def _actions(self, unit: Unit, addressed_only: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Action verbs in the unit (longest cue wins; a `not_actions` phrase hides the verb inside it) and the
+        agent each one addresses; with `addressed_only`, only verbs that address somebody (a chapeau's
+        "建议缔约方会议", not "下列建议")."""
+        actions: list[str] = []
+        addressees: list[str] = []
+        window = int(self.rules.raw["addressee_window"])
+        for hit in self._action_cues.find(unit.text):
+            if not hit.key:
+                continue
+            clause = self.rules.clause_end.search(unit.text, hit.end)
+            limit = min(clause.start() if clause else len(unit.text), hit.end + window)
+            target = next((m.key for m in self.matches[unit.eid] if hit.end <= m.start and m.end <= limit
+                           and m.key.split("/", 1)[0] in AGENT_KINDS), None)
+            if target:
+                addressees.append(target)
+            if target or not addressed_only:
+                actions.append(hit.key)
+        return tuple(dict.fromkeys(actions)), tuple(dict.fromkeys(addressees))
+
+    def _topics(self, text: str) -> tuple[str, ...]:
+        return tuple(slug for slug, c in sorted(self.reg.concepts["topics"].items()) if any(q in text for q in c.cues))
+
+    def _question_sentences(self, unit: Unit) -> None:
+        if self._is_list_chapeau(unit):
+            return  # "提出了下列问题：" announces the questions; its items are the questions
+        index = 0
+        for start, sentence in sentences(unit.text):
+            if self.rules.question_sentence.search(sentence):
+                index += 1
+                self.out.questions.append(Question(Span(unit.eid, start, start + len(sentence), sentence), index))
+
+    # -- the meeting -------------------------------------------------------------------------------
+    def _meeting_facts(self, unit: Unit) -> None:
+        number = self.rules.meeting_number.search(unit.text)
+        if number and self.out.meeting_number is None and self.rules.self_reference.search(
+                unit.text, max(0, number.start() - 4), number.start() + 1):
+            self.out.meeting_number = chinese_numeral(number["n"])
+        sittings = self.rules.sittings.search(unit.text)
+        if sittings and self.out.sittings is None:
+            n = sittings["n"]
+            self.out.sittings = int(n) if n.isascii() and n.isdigit() else chinese_numeral(n)
+        if self.rules.joint_meeting.search(unit.text):
+            for start, sentence in sentences(unit.text):
+                if not self.rules.joint_meeting.search(sentence):
+                    continue
+                bodies = self._bodies(unit, start, start + len(sentence))
+                dates = tuple(parse_cjk_dates(sentence))
+                if len(bodies) >= 2 and dates:
+                    self.out.joint_meetings.append(JointMeeting(unit.eid, dates, bodies))
+
+    def _agenda_items(self, unit: Unit) -> None:
+        for m in self.rules.agenda_items.finditer(unit.text):
+            for item in re.split(self.rules.raw["list_separators"], m["items"].translate(SUPER_TO_ASCII)):
+                key = re.sub(r"\s+|[(（）)]", "", item)
+                if key:
+                    self.out.agenda_items.setdefault(key, []).append(unit.eid)
+
+    def _warn(self, unit: Unit, text: str, problem: str) -> None:
+        self.out.warnings.append(f"{self.doc.source.path.name}:{unit.line}: {unit.eid}: {text!r}: {problem}")
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """Split text after each 。 (or ；), keeping the start offset of every sentence."""
+    found, start = [], 0
+    for m in re.finditer(r"[。；]", text):
+        found.append((start, text[start : m.end()]))
+        start = m.end()
+    if start < len(text):
+        found.append((start, text[start:]))
+    return found

@@ -1,0 +1,213 @@
+"""The curated registries as typed entities with IRIs, and the gazetteer that finds their names in text.
+
+Registry files are YAML lists (data/registries/*.yaml). Agents and places share one key space
+("state/ECU", "body/unodc", "network/ejn", "organization/eu", "group/states-parties", "person/…",
+"place/vienna", "convention/untoc"); acts are keyed "decision/cop-untoc/3-2"; concepts "action/requests".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from rdflib import URIRef
+
+from kg_build.errors import InputError
+from kg_build.link.registry import REGISTRY_DIR, load_registry
+from kg_build.map.document import iri
+
+AGENT_FILES: dict[str, str] = {  # registry file -> key prefix
+    "states": "state",
+    "bodies": "body",
+    "networks": "network",
+    "organizations": "organization",
+    "groups": "group",
+    "people": "person",
+    "places": "place",
+    "conventions": "convention",
+}
+DEFAULT_TYPE = {
+    "state": "State", "group": "AgentGroup", "person": "Person", "place": "Place", "convention": "Convention",
+}
+CONCEPT_FILES = ("actions", "topics", "roles", "capacities", "regional_groups")
+CONCEPT_SCHEME = {"actions": "action", "topics": "topic", "roles": "role", "capacities": "capacity",
+                  "regional_groups": "regional-group"}
+CONCEPT_CLASS = {"actions": "Action", "topics": "Topic", "roles": "Role", "capacities": "Capacity",
+                 "regional_groups": "RegionalGroup"}
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A registry entry: key, ontology class, IRI, names, and the entry as written."""
+
+    key: str
+    cls: str
+    iri: URIRef
+    name_en: str
+    name_zh: str | None
+    surface_forms: tuple[str, ...]
+    data: dict[str, Any]
+    registry: str
+
+    @property
+    def kind(self) -> str:
+        return self.key.split("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A SKOS concept of one of the project's schemes (action, topic, role, capacity, regional group)."""
+
+    scheme: str
+    slug: str
+    cls: str
+    iri: URIRef
+    label_en: str
+    label_zh: str
+    definition_en: str
+    cues: tuple[str, ...]
+    data: dict[str, Any]
+    registry: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """A gazetteer hit: text offsets in the searched string, the surface form and the entity key."""
+
+    start: int
+    end: int
+    text: str
+    key: str
+
+
+def entity_iri(key: str) -> URIRef:
+    """IRI of an entity key: ``state/ECU`` → ``id/state/ECU``; ``convention/untoc`` → ``id/convention/untoc``."""
+    return iri(key)
+
+
+def act_iri(key: str) -> URIRef:
+    return iri(key)
+
+
+def concept_iri(scheme: str, slug: str) -> URIRef:
+    return iri(f"concept/{CONCEPT_SCHEME[scheme]}/{slug}")
+
+
+def article_iri(convention: str, article: int, paragraph: int | None = None) -> URIRef:
+    """``id/convention/untoc/art_18`` and ``…/art_18/para_13`` (Akoma Ntoso eId style)."""
+    path = f"convention/{convention}/art_{article}"
+    return iri(path + (f"/para_{paragraph}" if paragraph is not None else ""))
+
+
+@dataclass
+class Registries:
+    """Every registry, loaded and indexed; `directory` is data/registries/ unless a test says otherwise."""
+
+    directory: Path = REGISTRY_DIR
+    used: set[str] = field(default_factory=set)
+
+    def _load(self, name: str) -> tuple[dict[str, Any], ...]:
+        return load_registry(name, self.directory)
+
+    @cached_property
+    def entities(self) -> dict[str, Entity]:
+        """Agents, places and conventions by key."""
+        found: dict[str, Entity] = {}
+        for name, prefix in AGENT_FILES.items():
+            for entry in self._load(name):
+                entity = self._entity(name, prefix, entry)
+                if entity.key in found:
+                    raise InputError(self.directory / f"{name}.yaml", 0, f"duplicate key {entity.key}")
+                found[entity.key] = entity
+        return found
+
+    def _entity(self, name: str, prefix: str, entry: dict[str, Any]) -> Entity:
+        ident = entry.get("iso3") or entry.get("slug")
+        if not ident:
+            raise InputError(self.directory / f"{name}.yaml", 0, f"entry without iso3/slug: {entry}")
+        key = f"{prefix}/{ident}"
+        zh = entry.get("name_zh")
+        forms = [f for f in [zh, *(entry.get("aliases_zh") or [])] if f]
+        if prefix == "person":
+            forms.append(entry["name"])
+        name_en = entry.get("name_en") or entry.get("name") or ident
+        return Entity(key, entry.get("type") or DEFAULT_TYPE[prefix], entity_iri(key), name_en, zh,
+                      tuple(dict.fromkeys(forms)), entry, f"{name}.yaml")
+
+    @cached_property
+    def acts(self) -> dict[str, dict[str, Any]]:
+        return {entry["key"]: entry for entry in self._load("acts")}
+
+    @cached_property
+    def documents(self) -> dict[str, dict[str, Any]]:
+        return {entry["symbol"]: entry for entry in self._load("documents")}
+
+    @cached_property
+    def conventions(self) -> dict[str, dict[str, Any]]:
+        return {entry["slug"]: entry for entry in self._load("conventions")}
+
+    @cached_property
+    def concepts(self) -> dict[str, dict[str, Concept]]:
+        """Concepts per scheme file name (``actions``, ``topics``…) by slug."""
+        return {name: {e["slug"]: self._concept(name, e) for e in self._load(name)} for name in CONCEPT_FILES}
+
+    def _concept(self, name: str, entry: dict[str, Any]) -> Concept:
+        return Concept(name, entry["slug"], CONCEPT_CLASS[name], concept_iri(name, entry["slug"]),
+                       entry["label_en"], entry["label_zh"], entry.get("definition_en", ""),
+                       tuple(entry.get("cues_zh") or ()), entry, f"{name}.yaml")
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        return Gazetteer([(form, e.key) for e in self.entities.values() for form in e.surface_forms])
+
+    def act_key(self, kind: str, session: int, number: int, body: str) -> str:
+        """The registry key of an act by kind and symbol, preferring the registry's own body."""
+        symbol = f"{session}/{number}"
+        for key, entry in self.acts.items():
+            if entry["kind"] == kind and str(entry["symbol"]) == symbol:
+                return key
+        return f"{kind}/{body}/{session}-{number}"
+
+    def convention_by_name(self, name: str) -> str | None:
+        for slug, entry in self.conventions.items():
+            if name in [entry.get("name_zh"), *(entry.get("aliases_zh") or [])]:
+                return slug
+        return None
+
+    def mark_used(self, key: str) -> None:
+        self.used.add(key)
+
+
+class Gazetteer:
+    """Longest-match-first dictionary lookup of names in text."""
+
+    def __init__(self, forms: list[tuple[str, str]]) -> None:
+        self.by_first: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for form, key in forms:
+            self.by_first[form[0]].append((form, key))
+        for candidates in self.by_first.values():
+            candidates.sort(key=lambda fk: (-len(fk[0]), fk[0], fk[1]))
+
+    def find(self, text: str) -> list[Match]:
+        """Non-overlapping matches, scanning left to right, the longest name winning at each position."""
+        matches, index = [], 0
+        while index < len(text):
+            for form, key in self.by_first.get(text[index], ()):
+                if text.startswith(form, index) and not _inside_latin_word(text, index, len(form)):
+                    matches.append(Match(index, index + len(form), form, key))
+                    index += len(form)
+                    break
+            else:
+                index += 1
+        return matches
+
+
+def _inside_latin_word(text: str, start: int, length: int) -> bool:
+    """A Latin-script name must not match inside a longer Latin word."""
+    before = text[start - 1] if start else " "
+    after = text[start + length] if start + length < len(text) else " "
+    return bool(re.match(r"\w", before, re.ASCII) or re.match(r"\w", after, re.ASCII)) and text[start].isascii()

@@ -1,0 +1,69 @@
+"""Stage 3: link extracted facts to the curated registries, enrich States with CLDR names (Babel), and
+report what could not be linked and which registry entries no report uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from babel import Locale
+
+from kg_build.extract.facts import Extraction
+from kg_build.link.entities import Registries
+
+UN_LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")
+
+
+@dataclass
+class LinkReport:
+    """What linking found: warnings for unlinked facts, and registry keys no report used."""
+
+    warnings: list[str] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)
+
+
+def link(extractions: list[Extraction], registries: Registries) -> LinkReport:
+    """Check every key the facts use against the registries and list the entries nothing used."""
+    report = LinkReport()
+    for extraction in extractions:
+        report.warnings += extraction.warnings
+        for key in referenced_keys(extraction):
+            if key.split("/", 1)[0] in ("state", "body", "network", "organization", "group", "person", "place") \
+                    and key not in registries.entities:
+                report.warnings.append(f"{key}: referenced but not in the registries")
+            registries.mark_used(key)
+    for key in sorted(registries.entities):
+        if key not in registries.used:
+            report.unused.append(key)
+    for key in sorted(registries.acts):
+        if key not in registries.used:
+            report.unused.append(key)
+    return report
+
+
+def referenced_keys(extraction: Extraction) -> set[str]:
+    """Every entity key a fact of `extraction` points at."""
+    keys: set[str] = {m.key for m in extraction.mentions if m.key}
+    for o in extraction.outcomes:
+        keys.update(o.proponents + o.addressees)
+    keys.update(s.speaker for s in extraction.statements if s.speaker)
+    for p in extraction.participations:
+        keys.update(k for k in (p.person, p.in_name_of) if k)
+        keys.update(p.presented)
+    for m in extraction.memberships:
+        keys.update(k for k in (m.network, m.member) if k)
+    for j in extraction.joint_meetings:
+        keys.update(j.bodies)
+    keys.update(k for k in (extraction.report_body, extraction.parent_body) if k)
+    return keys
+
+
+@cache
+def cldr_names(iso2: str) -> dict[str, str]:
+    """The territory's name in the six UN languages, from CLDR via Babel."""
+    names = {}
+    for language in UN_LANGUAGES:
+        name = Locale(language).territories.get(iso2)
+        if name:
+            names[language] = name
+    return names

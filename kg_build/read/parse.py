@@ -1,0 +1,470 @@
+"""Stage 1: parse the report *format* into the document model.
+
+The format (UN reports as cut from their PDF): a header (body, ``Distr.:``, issue date, languages,
+dateline, title); chapters ``一.``; lettered sections ``A.``; un-numbered subsection headings;
+numbered paragraphs ``1.``; lettered items ``(a)`` or ``- (a)``; footnotes ``¹ ...`` with markers
+in the text; an annex with a tab-separated table. A line that continues a paragraph or item whose
+text has not ended (no closing punctuation) is a page or line break, healed by joining the pieces.
+Nothing here knows any one report's numbers or texts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from kg_build.errors import InputError
+from kg_build.read.model import AnnexCells, Document, Header, HeaderRole, Kind, Piece, Unit
+from kg_build.read.source import SourceText, read_source
+
+CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+SUPER_TO_ASCII = str.maketrans(SUPERSCRIPTS, "0123456789")
+
+CHAPTER_RE = re.compile(r"^(?P<num>[一二三四五六七八九十]+)\s*[.．、]\s*(?P<text>\S.*)$")
+SECTION_RE = re.compile(r"^(?P<num>[A-Z])\s*[.．]\s+(?P<text>\S.*)$")
+PARAGRAPH_RE = re.compile(r"^(?P<num>\d+)\s*[.．]\s+(?P<text>\S.*)$")
+ITEM_RE = re.compile(r"^(?:[-–—•]\s*)?[(（](?P<num>[a-z])[)）]\s*(?P<text>\S.*)$")
+FOOTNOTE_RE = re.compile(rf"^(?P<num>[{SUPERSCRIPTS}]+)\s*(?P<text>\S.*)$")
+MARKER_RE = re.compile(rf"[{SUPERSCRIPTS}]+")
+ANNEX_RE = re.compile(r"^附\s*件(?:\s*[一二三四五六七八九十]+)?$")
+
+DISTR_RE = re.compile(r"^Distr\.\s*:\s*(?P<value>.+)$")
+ORIGINAL_RE = re.compile(r"^Original\s*:\s*(?P<value>.+)$")
+LANGUAGE_RE = re.compile(r"^[A-Z][a-z]+$")
+EN_DATE_RE = re.compile(r"^(?P<day>\d{1,2})\s+(?P<month>[A-Z][a-z]+)\s+(?P<year>\d{4})$")
+SYMBOL_RE = re.compile(r"[A-Z][A-Za-z0-9.]*(?:/[A-Za-z0-9.]+)+")
+DATELINE_RE = re.compile(r"^(?P<dates>\d{4}\s*年.*?日)\s*[，,]\s*(?P<place>[^，,\s]\S*)$")
+CJK_DATE_RE = re.compile(r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日")
+AGENDA_ITEM_RE = re.compile(r"^\d+(?:\s*[(（][a-z][)）])?$")
+AGENDA_SPLIT_RE = re.compile(r"\s*(?:和|及|、|,|，)\s*")
+SYMBOL_SPLIT_RE = re.compile(r"\s*-\s*(?=[A-Z])")
+
+TERMINAL = "。；：？！.;:?!"
+CLOSERS = "”’）)」』》\"'"
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        "January February March April May June July August September October November December".split(), 1
+    )
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of the source: 1-based number, offsets of its content (line end excluded), content."""
+
+    number: int
+    start: int
+    end: int
+    content: str
+
+
+def parse_file(path: Path) -> Document:
+    """Read and parse one report file."""
+    return parse_source(read_source(path))
+
+
+def parse_source(source: SourceText) -> Document:
+    """Parse decoded report text into a Document, raising InputError on a format violation."""
+    lines = split_lines(source.text)
+    first_chapter = next((i for i, ln in enumerate(lines) if CHAPTER_RE.match(ln.content.strip())), None)
+    if first_chapter is None:
+        raise InputError(source.path, 1, "no chapter heading (like '一. ...') found: not a report text")
+    header, header_units = parse_header(source.path, lines[:first_chapter])
+    body = BodyParser(source.path, len(header_units))
+    for line in lines[first_chapter:]:
+        body.feed(line)
+    units = header_units + body.finish()
+    return Document(source, header, units)
+
+
+def split_lines(text: str) -> list[Line]:
+    """Split text into lines, keeping offsets into `text`; a trailing CR belongs to the line end."""
+    lines, offset = [], 0
+    for number, raw in enumerate(text.split("\n"), 1):
+        content = raw[:-1] if raw.endswith("\r") else raw
+        lines.append(Line(number, offset, offset + len(content), content))
+        offset += len(raw) + 1
+    return lines
+
+
+def trimmed_piece(line: Line, skip: int = 0) -> tuple[Piece, str]:
+    """The piece of `line` after its first `skip` characters, with surrounding blanks trimmed."""
+    content = line.content[skip:]
+    lead = len(content) - len(content.lstrip())
+    text = content.strip()
+    start = line.start + skip + lead
+    return Piece(start, start + len(text), line.number), text
+
+
+def join_text(left: str, right: str) -> str:
+    """Join two pieces of one sentence: directly in CJK text, with a space between two Latin words."""
+    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+        return f"{left} {right}"
+    return left + right
+
+
+def append_piece(unit: Unit, piece: Piece, text: str) -> None:
+    """Extend `unit` with one more piece of its sentence, keeping the text-to-source segments."""
+    joined = join_text(unit.text, text)
+    unit.segments.append((len(joined) - len(text), piece.start, len(text)))
+    unit.pieces.append(piece)
+    unit.text = joined
+
+
+def is_terminated(text: str) -> bool:
+    """True when `text` ends a sentence (closing quotes and brackets ignored)."""
+    stripped = text.rstrip().rstrip(CLOSERS)
+    return bool(stripped) and stripped[-1] in TERMINAL
+
+
+def chinese_numeral(text: str) -> int:
+    """Value of a Chinese numeral up to 99 (一 … 十 … 九十九)."""
+    if "十" not in text:
+        return CN_DIGITS[text]
+    tens, _, ones = text.partition("十")
+    return (CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0)
+
+
+def parse_cjk_dates(text: str) -> list[date]:
+    """All dates written ``2012年10月15日、16日和18日`` or ``15日至16日`` (a range), in order."""
+    dates: list[date] = []
+    year = month = None
+    previous_end = 0
+    for match in CJK_DATE_RE.finditer(text):
+        year = int(match.group(1)) if match.group(1) else year
+        month = int(match.group(2)) if match.group(2) else month
+        if year is None or month is None:
+            continue
+        day = date(year, month, int(match.group(3)))
+        if dates and "至" in text[previous_end : match.start()]:
+            fill = dates[-1] + timedelta(days=1)
+            while fill < day:
+                dates.append(fill)
+                fill += timedelta(days=1)
+        dates.append(day)
+        previous_end = match.end()
+    return dates
+
+
+def parse_header(path: Path, lines: list[Line]) -> tuple[Header, list[Unit]]:
+    """Parse the lines before the first chapter: body, distribution block, dateline and title."""
+    fields: dict[HeaderRole, list[tuple[Line, str]]] = {}
+    units: list[Unit] = []
+    seen_distr = seen_dateline = False
+    for line in lines:
+        content = line.content.strip()
+        if not content:
+            continue
+        role, value = _header_role(content, seen_distr, seen_dateline)
+        if role is HeaderRole.DISTRIBUTION:
+            seen_distr = True
+        if role is HeaderRole.DATELINE:
+            seen_dateline = True
+        fields.setdefault(role, []).append((line, value))
+        piece, text = trimmed_piece(line)
+        units.append(Unit(Kind.HEADER_LINE, f"header/line_{len(units) + 1}", str(len(units) + 1), text,
+                          [piece], len(units) + 1, role=role, segments=[(0, piece.start, len(text))]))
+    first_line = lines[0].number if lines else 1
+
+    def need(role: HeaderRole, what: str) -> list[tuple[Line, str]]:
+        if role not in fields:
+            raise InputError(path, first_line, f"header: missing {what}")
+        return fields[role]
+
+    need(HeaderRole.DISTRIBUTION, "the 'Distr.: ...' line")
+    dateline, date_text = need(HeaderRole.DATELINE, "the meeting dateline ('YYYY年M月D日…，Place')")[0]
+    match = DATELINE_RE.match(date_text)
+    assert match  # the role was given by this regex
+    dates = parse_cjk_dates(match.group("dates"))
+    if not dates:
+        raise InputError(path, dateline.number, f"header: no date in the dateline {date_text!r}")
+    issued = None
+    if HeaderRole.ISSUE_DATE in fields:
+        issued_line, issued_text = fields[HeaderRole.ISSUE_DATE][0]
+        issued = _english_date(path, issued_line, issued_text)
+    title_text = ""
+    for _, text in need(HeaderRole.TITLE, "the report title (after the dateline)"):
+        title_text = join_text(title_text, text)
+    header = Header(
+        parent_bodies=tuple(v for _, v in fields.get(HeaderRole.PARENT_BODY, [])),
+        body=" ".join(v for _, v in need(HeaderRole.BODY, "the body line (between the languages and the dateline)")),
+        distribution=fields[HeaderRole.DISTRIBUTION][0][1],
+        issued=issued,
+        language=_first(fields, HeaderRole.LANGUAGE),
+        original_language=_first(fields, HeaderRole.ORIGINAL_LANGUAGE),
+        symbol=_first(fields, HeaderRole.SYMBOL) or None,
+        meeting_dates=tuple(dates),
+        place=match.group("place"),
+        title=title_text,
+    )
+    return header, units
+
+
+def _first(fields: dict[HeaderRole, list[tuple[Line, str]]], role: HeaderRole) -> str:
+    return fields[role][0][1] if role in fields else ""
+
+
+def _header_role(content: str, seen_distr: bool, seen_dateline: bool) -> tuple[HeaderRole, str]:
+    """Classify one non-blank header line by its form and position."""
+    if seen_dateline:
+        return HeaderRole.TITLE, content
+    if match := DISTR_RE.match(content):
+        return HeaderRole.DISTRIBUTION, match.group("value").strip()
+    if match := ORIGINAL_RE.match(content):
+        return HeaderRole.ORIGINAL_LANGUAGE, match.group("value").strip()
+    if EN_DATE_RE.match(content) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", content):
+        return HeaderRole.ISSUE_DATE, content
+    if SYMBOL_RE.fullmatch(content):
+        return HeaderRole.SYMBOL, content
+    if seen_distr and LANGUAGE_RE.match(content):
+        return HeaderRole.LANGUAGE, content
+    if DATELINE_RE.match(content):
+        return HeaderRole.DATELINE, content
+    return (HeaderRole.BODY if seen_distr else HeaderRole.PARENT_BODY), content
+
+
+def _english_date(path: Path, line: Line, text: str) -> date:
+    """Parse ``14 November 2012`` (or ISO) without depending on the locale."""
+    try:
+        if match := EN_DATE_RE.match(text):
+            return date(int(match["year"]), MONTHS[match["month"]], int(match["day"]))
+        return date.fromisoformat(text)
+    except (KeyError, ValueError):
+        raise InputError(path, line.number, f"header: {text!r} is not a valid date") from None
+
+
+def expected_label(got: int, expected: int, shown: str) -> str:
+    """How to name the missing number: as a digit, a letter or an item letter, like `shown`."""
+    if shown.isdigit():
+        return str(expected)
+    if shown.startswith("("):
+        return f"({chr(expected)})"
+    if shown.isascii():
+        return chr(expected)
+    return str(expected)
+
+
+class BodyParser:
+    """Consumes the lines from the first chapter on and builds the units in document order."""
+
+    def __init__(self, path: Path, order_offset: int) -> None:
+        self.path = path
+        self.units: list[Unit] = []
+        self.order = order_offset
+        self.chapter: Unit | None = None
+        self.section: Unit | None = None
+        self.subsection: Unit | None = None
+        self.paragraph: Unit | None = None
+        self.open: Unit | None = None  # the paragraph or item a continuation line would extend
+        self.last_paragraph = 0
+        self.paragraph_lines: dict[int, int] = {}
+        self.subsection_count = 0
+        self.annex: Unit | None = None
+        self.annex_state = "title"  # title -> bold-title -> columns -> rows
+        self.annex_title_line = 0
+        self.footnotes: dict[str, Unit] = {}
+        self.annex_titled = False
+
+    # -- dispatch --------------------------------------------------------------------------------
+    def feed(self, line: Line) -> None:
+        content = line.content.strip()
+        if not content:
+            return
+        if self.annex is not None:
+            self._annex_line(line, content)
+        elif match := CHAPTER_RE.match(content):
+            self._chapter(line, match)
+        elif match := SECTION_RE.match(content):
+            self._section(line, match)
+        elif match := PARAGRAPH_RE.match(content):
+            self._paragraph(line, match)
+        elif match := ITEM_RE.match(content):
+            self._item(line, match)
+        elif match := FOOTNOTE_RE.match(content):
+            self._footnote(line, match)
+        elif ANNEX_RE.match(content):
+            self._start_annex(line)
+        elif self.open is not None and not is_terminated(self.open.text):
+            self._continue(self.open, line)
+        else:
+            self._subsection(line)
+
+    def finish(self) -> list[Unit]:
+        """Check what can only be checked at the end, and return the units."""
+        if self.annex is not None and self.annex_state == "bold-title":
+            raise InputError(self.path, self.annex_title_line,
+                             "unterminated annex title: '**' is opened but never closed")
+        if self.annex is not None and self.annex_state != "rows":
+            raise InputError(self.path, self.annex.line, "annex: no tab-separated table found")
+        for unit in self.units:
+            for marker in unit.footnote_markers:
+                if marker not in self.footnotes:
+                    raise InputError(self.path, unit.line, f"footnote marker {marker} has no footnote")
+        return self.units
+
+    # -- units -----------------------------------------------------------------------------------
+    def _new(self, kind: Kind, eid: str, number: str, line: Line, skip: int, parent: Unit | None) -> Unit:
+        piece, text = trimmed_piece(line, skip)
+        self.order += 1
+        unit = Unit(kind, eid, number, text, [piece], self.order, parent.eid if parent else None,
+                    segments=[(0, piece.start, len(text))])
+        self._collect_markers(unit, text)
+        self.units.append(unit)
+        return unit
+
+    def _collect_markers(self, unit: Unit, text: str) -> None:
+        if unit.kind in (Kind.PARAGRAPH, Kind.ITEM):
+            unit.footnote_markers += [m.translate(SUPER_TO_ASCII) for m in MARKER_RE.findall(text)]
+
+    def _chapter(self, line: Line, match: re.Match[str]) -> None:
+        number = chinese_numeral(match["num"])
+        expected = chinese_numeral(self.chapter.number) + 1 if self.chapter else 1
+        self._check_sequence("chapter", number, expected, line, match["num"])
+        self.chapter = self._new(Kind.CHAPTER, f"chp_{number}", match["num"], line, match.start("text"), None)
+        self.chapter.number = match["num"]
+        self.section = self.subsection = self.paragraph = self.open = None
+        self.subsection_count = 0
+
+    def _section(self, line: Line, match: re.Match[str]) -> None:
+        if self.chapter is None:
+            raise InputError(self.path, line.number, f"section {match['num']}. outside any chapter")
+        expected = ord(self.section.number) + 1 if self.section else ord("A")
+        self._check_sequence("section", ord(match["num"]), expected, line, match["num"])
+        self.section = self._new(Kind.SECTION, f"{self.chapter.eid}/sec_{match['num'].lower()}",
+                                 match["num"], line, match.start("text"), self.chapter)
+        self.subsection = self.paragraph = self.open = None
+        self.subsection_count = 0
+
+    def _subsection(self, line: Line) -> None:
+        container = self.section or self.chapter
+        if container is None:
+            raise InputError(self.path, line.number, "text outside any chapter")
+        self.subsection_count += 1
+        n = self.subsection_count
+        self.subsection = self._new(Kind.SUBSECTION, f"{container.eid}/subsec_{n}", str(n), line, 0, container)
+        self.paragraph = self.open = None
+
+    def _paragraph(self, line: Line, match: re.Match[str]) -> None:
+        number = int(match["num"])
+        if number in self.paragraph_lines:
+            raise InputError(self.path, line.number, f"duplicate paragraph number {number} "
+                             f"(first at line {self.paragraph_lines[number]})")
+        self._check_sequence("paragraph", number, self.last_paragraph + 1, line, match["num"])
+        container = self.subsection or self.section or self.chapter
+        self.paragraph = self._new(Kind.PARAGRAPH, f"para_{number}", match["num"], line,
+                                   match.start("text"), container)
+        self.paragraph_lines[number] = line.number
+        self.last_paragraph = number
+        self.open = self.paragraph
+
+    def _item(self, line: Line, match: re.Match[str]) -> None:
+        if self.paragraph is None:
+            raise InputError(self.path, line.number, f"item ({match['num']}) outside any paragraph")
+        siblings = [u for u in self.units if u.parent == self.paragraph.eid and u.kind is Kind.ITEM]
+        expected = ord(siblings[-1].number) + 1 if siblings else ord("a")
+        self._check_sequence(f"paragraph {self.paragraph.number} item", ord(match["num"]), expected, line,
+                             f"({match['num']})")
+        self.open = self._new(Kind.ITEM, f"{self.paragraph.eid}/item_{match['num']}", match["num"], line,
+                              match.start("text"), self.paragraph)
+
+    def _footnote(self, line: Line, match: re.Match[str]) -> None:
+        number = match["num"].translate(SUPER_TO_ASCII)
+        if number in self.footnotes:
+            raise InputError(self.path, line.number, f"duplicate footnote {number}")
+        self.footnotes[number] = self._new(Kind.FOOTNOTE, f"fn_{number}", number, line, match.start("text"), None)
+
+    def _continue(self, unit: Unit, line: Line) -> None:
+        """Heal a page or line break: the line carries on the open unit's sentence."""
+        piece, text = trimmed_piece(line)
+        append_piece(unit, piece, text)
+        self._collect_markers(unit, text)
+
+    def _check_sequence(self, what: str, got: int, expected: int, line: Line, shown: str) -> None:
+        """Numbers run 1, 2, 3 (or a, b, c): name the gap or the step back."""
+        if got > expected:
+            missing = expected_label(got, expected, shown)
+            raise InputError(self.path, line.number, f"{what} {shown} skips ahead: {what} {missing} is missing")
+        if got < expected:
+            raise InputError(self.path, line.number, f"{what} {shown} is out of order or repeated")
+
+    # -- annex -----------------------------------------------------------------------------------
+    def _start_annex(self, line: Line) -> None:
+        self.annex = self._new(Kind.ANNEX, "annex", "", line, 0, None)
+        self.annex_titled = False
+        self.open = self.paragraph = None
+
+    def _annex_line(self, line: Line, content: str) -> None:
+        assert self.annex is not None
+        if self.annex_state == "bold-title":
+            self._annex_title(line, content)
+        elif "\t" in line.content:
+            self._annex_table_line(line)
+        elif self.annex_state == "title":
+            self.annex_title_line = line.number
+            if content.startswith("**"):
+                self.annex_state = "bold-title"
+            self._annex_title(line, content)
+        else:
+            raise InputError(self.path, line.number,
+                             "malformed annex row: expected tab-separated cells (symbol, agenda items, title)")
+
+    def _annex_title(self, line: Line, content: str) -> None:
+        assert self.annex is not None
+        skip = line.content.index(content[:2]) + 2 if content.startswith("**") else 0
+        piece, text = trimmed_piece(line, skip)
+        if text.endswith("**"):
+            piece, text = Piece(piece.start, piece.end - 2, piece.line), text[:-2].rstrip()
+            self.annex_state = "title"
+        if self.annex_titled:
+            append_piece(self.annex, piece, text)
+        else:
+            self.annex.pieces, self.annex.text, self.annex_titled = [piece], text, True
+            self.annex.segments = [(0, piece.start, len(text))]
+
+    def _annex_table_line(self, line: Line) -> None:
+        assert self.annex is not None
+        cells = line.content.split("\t")
+        if self.annex_state == "title":  # the first tab line holds the column headings
+            self._check_cells(line, cells)
+            self.annex_state = "rows"
+            return
+        self._check_cells(line, cells)
+        symbols = self._symbols(line, cells[0])
+        agenda = self._agenda_items(line, cells[1])
+        rows = [u for u in self.units if u.kind is Kind.ANNEX_ROW]
+        row = self._new(Kind.ANNEX_ROW, f"annex/row_{len(rows) + 1}", str(len(rows) + 1), line, 0, self.annex)
+        row.cells = AnnexCells(symbols, agenda, cells[2].strip())
+        row.text = row.cells.title  # the row's prose; its quote is the whole line
+        title_at = line.start + len(cells[0]) + len(cells[1]) + 2
+        title_at += len(cells[2]) - len(cells[2].lstrip())
+        row.segments = [(0, title_at, len(row.text))]
+
+    def _check_cells(self, line: Line, cells: list[str]) -> None:
+        if len(cells) < 3 or not cells[-1].strip():
+            raise InputError(self.path, line.number, "unterminated annex row: expected 3 tab-separated cells "
+                             f"(symbol, agenda items, title), found {len([c for c in cells if c.strip()])}")
+        if len(cells) > 3:
+            raise InputError(self.path, line.number,
+                             f"malformed annex row: expected 3 tab-separated cells, found {len(cells)}")
+
+    def _symbols(self, line: Line, cell: str) -> tuple[str, ...]:
+        symbols = tuple(s.strip() for s in SYMBOL_SPLIT_RE.split(cell.strip()))
+        bad = [s for s in symbols if not SYMBOL_RE.fullmatch(s)]
+        if bad or not cell.strip():
+            raise InputError(self.path, line.number,
+                             f"malformed annex row: {cell.strip()!r} is not a document symbol (like A/B/2012/1)")
+        return symbols
+
+    def _agenda_items(self, line: Line, cell: str) -> tuple[str, ...]:
+        if not cell.strip():
+            return ()
+        items = tuple(re.sub(r"\s+", "", i).replace("（", "(").replace("）", ")")
+                      for i in AGENDA_SPLIT_RE.split(cell.strip()))
+        if not all(AGENDA_ITEM_RE.match(i) for i in items):
+            raise InputError(self.path, line.number,
+                             f"malformed annex row: {cell.strip()!r} is not a list of agenda items (like '4 和 5')")
+        return items

@@ -1,0 +1,3 @@
+"""Querying the build: the query library and engines (query), results (results), the guard, the endpoint client,
+serve and push.
+"""
