@@ -1,4 +1,5 @@
-"""The pipeline, wired once: report files -> parse -> map -> graph (later stages plug in here)."""
+"""The pipeline, wired once: read -> extract per report, link across reports, then map the reference data once
+and each report's document layer and facts, in the order the data flows."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from rdflib import Graph
 
 from kg_build.extract.facts import Extraction
 from kg_build.extract.rules import extract
-from kg_build.link.entities import Registries
 from kg_build.link.linker import LinkReport, link
 from kg_build.map.document import ReportIris, map_document, report_iris
-from kg_build.map.domain import DomainMapper
+from kg_build.map.facts import FactsMapper
+from kg_build.map.reference import ReferenceMapper
 from kg_build.namespaces import bind_prefixes
 from kg_build.read.discover import ReportFile, find_reports
 from kg_build.read.model import Document
 from kg_build.read.parse import parse_file
+from kg_build.reference.entities import Registries
 
 
 @dataclass
@@ -59,9 +61,10 @@ def build_graph(sources: list[Path], registries: Registries | None = None) -> Bu
     for report in reports:
         report.facts = extract(report.doc, registries)
     links = link([r.facts for r in reports], registries)
-    mapper = DomainMapper(graph, registries)
-    mapper.map_registries()
+    reference = ReferenceMapper(graph, registries)
+    reference.map_registries()
+    facts = FactsMapper(reference)
     for report in reports:
         map_document(report.doc, report.file, report.iris, graph)
-        mapper.map_facts(report.doc, report.iris, report.facts)
+        facts.map_facts(report.doc, report.iris, report.facts)
     return BuildResult(graph, reports, links)

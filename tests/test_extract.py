@@ -9,8 +9,8 @@ import yaml
 
 from kg_build.extract.facts import Extraction
 from kg_build.extract.rules import extract
-from kg_build.link.entities import Registries
 from kg_build.read.parse import parse_file
+from kg_build.reference.entities import Registries
 
 REPORT = (Path(__file__).parent / "fixtures" / "extract" / "mini-report.zh.txt").read_text(encoding="utf-8")
 

@@ -7,11 +7,11 @@ import sys
 import time
 from pathlib import Path
 
-from kg_build.link.registry import REPORTS_DIR
 from kg_build.pipeline import BuildResult, build_graph
 from kg_build.publish.output import canonical_ntriples, staged_output, turtle, write_text
 from kg_build.publish.publication import publish_all
 from kg_build.publish.stats import format_summary
+from kg_build.reference.registry import REPORTS_DIR
 from kg_build.validate.shapes import check_build
 
 

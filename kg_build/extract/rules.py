@@ -23,10 +23,10 @@ from kg_build.extract.facts import (
     Span,
     Statement,
 )
-from kg_build.link.entities import Gazetteer, Match, Registries
 from kg_build.paths import DATA_DIR
 from kg_build.read.model import Document, HeaderRole, Kind, Unit
 from kg_build.read.parse import SUPER_TO_ASCII, chinese_numeral, parse_cjk_dates
+from kg_build.reference.entities import Gazetteer, Match, Registries
 
 RULES_FILE = DATA_DIR / "rules" / "zh.yaml"
 PROSE = (Kind.PARAGRAPH, Kind.ITEM)

@@ -1,3 +1,2 @@
-"""Stage 3, link: the curated registries of data/ (registry) as typed entities and a gazetteer (entities), and
-the facts linked to them (linker).
-"""
+"""Stage 3, link: the facts of every report linked to the reference data (linker): unlinked names and unused
+registry entries reported, States enriched with CLDR names."""

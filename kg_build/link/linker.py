@@ -1,17 +1,12 @@
-"""Stage 3: link extracted facts to the curated registries, enrich States with CLDR names (Babel), and
-report what could not be linked and which registry entries no report uses."""
+"""Stage 3: link the facts extracted from every report to the reference data, and report what could not be
+linked and which registry entries no report uses."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
-
-from babel import Locale
 
 from kg_build.extract.facts import Extraction
-from kg_build.link.entities import Registries
-
-UN_LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")
+from kg_build.reference.entities import Registries
 
 
 @dataclass
@@ -56,14 +51,3 @@ def referenced_keys(extraction: Extraction) -> set[str]:
         keys.update(j.bodies)
     keys.update(k for k in (extraction.report_body, extraction.parent_body) if k)
     return keys
-
-
-@cache
-def cldr_names(iso2: str) -> dict[str, str]:
-    """The territory's name in the six UN languages, from CLDR via Babel."""
-    names = {}
-    for language in UN_LANGUAGES:
-        name = Locale(language).territories.get(iso2)
-        if name:
-            names[language] = name
-    return names

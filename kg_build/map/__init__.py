@@ -1,1 +1,2 @@
-"""Stage 4, map: a parsed, linked report to RDF: its document layer (document), then its domain layer (domain)."""
+"""Stage 4, map: to RDF in the order the data flows: the reference data once (reference), then for each report
+its document layer (document) and what it says (facts); writer holds the shared triple helpers."""

@@ -8,18 +8,18 @@ No blank nodes: selectors have hash IRIs under their unit, so the output is stab
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from kg_build.errors import InputError
-from kg_build.link.registry import load_registry
-from kg_build.namespaces import CTOC, ELI, EU_LANG, ID, OA, UNDOCS, bind_prefixes
+from kg_build.iris import doc_iri, iri, undocs_url
+from kg_build.namespaces import CTOC, ELI, EU_LANG, OA, bind_prefixes
 from kg_build.paths import DATA_DIR
 from kg_build.read.discover import ReportFile
 from kg_build.read.model import Document, Kind, Unit
 from kg_build.read.parse import chinese_numeral
+from kg_build.reference.registry import load_registry
 
 QUOTE_CONTEXT = 32  # characters of prefix and suffix kept by each TextQuoteSelector
 
@@ -34,20 +34,6 @@ UNIT_LABELS: dict[Kind, tuple[str, str]] = {
     Kind.ANNEX: ("Annex", "附件"),
     Kind.ANNEX_ROW: ("Annex row {n}", "附件第{n}行"),
 }
-
-
-def iri(path: str) -> URIRef:
-    """An IRI under ``id/``; each path segment percent-encoded where IRIs need it."""
-    return ID[quote(path, safe="/._-~")]
-
-
-def doc_iri(symbol: str) -> URIRef:
-    """A UN document by its symbol, as undocs.org keys it: ``id/doc/CTOC/COP/WG.3/2012/1``."""
-    return iri(f"doc/{symbol}")
-
-
-def undocs_url(symbol: str) -> URIRef:
-    return URIRef(UNDOCS + quote(symbol, safe="/._-"))
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from typing import Any
 from rdflib import URIRef
 
 from kg_build.errors import InputError
-from kg_build.link.registry import REGISTRY_DIR, load_registry
-from kg_build.map.document import iri
+from kg_build.iris import concept_iri, entity_iri
+from kg_build.reference.registry import REGISTRY_DIR, load_registry
 
 AGENT_FILES: dict[str, str] = {  # registry file -> key prefix
     "states": "state",
@@ -34,8 +34,6 @@ DEFAULT_TYPE = {
     "state": "State", "group": "AgentGroup", "person": "Person", "place": "Place", "convention": "Convention",
 }
 CONCEPT_FILES = ("actions", "topics", "roles", "capacities", "regional_groups")
-CONCEPT_SCHEME = {"actions": "action", "topics": "topic", "roles": "role", "capacities": "capacity",
-                  "regional_groups": "regional-group"}
 CONCEPT_CLASS = {"actions": "Action", "topics": "Topic", "roles": "Role", "capacities": "Capacity",
                  "regional_groups": "RegionalGroup"}
 
@@ -82,25 +80,6 @@ class Match:
     end: int
     text: str
     key: str
-
-
-def entity_iri(key: str) -> URIRef:
-    """IRI of an entity key: ``state/ECU`` → ``id/state/ECU``; ``convention/untoc`` → ``id/convention/untoc``."""
-    return iri(key)
-
-
-def act_iri(key: str) -> URIRef:
-    return iri(key)
-
-
-def concept_iri(scheme: str, slug: str) -> URIRef:
-    return iri(f"concept/{CONCEPT_SCHEME[scheme]}/{slug}")
-
-
-def article_iri(convention: str, article: int, paragraph: int | None = None) -> URIRef:
-    """``id/convention/untoc/art_18`` and ``…/art_18/para_13`` (Akoma Ntoso eId style)."""
-    path = f"convention/{convention}/art_{article}"
-    return iri(path + (f"/para_{paragraph}" if paragraph is not None else ""))
 
 
 @dataclass
