@@ -15,20 +15,6 @@ from tests.conftest import QUERIES
 SNAPSHOTS = sorted((QUERIES / "expected" / "snapshots").glob("*.csv"))
 EXPECTED = sorted((QUERIES / "expected").glob("*.csv")) + SNAPSHOTS
 # Where the build's answer differs from what the report says: the expected file keeps the report's rows.
-BUILD_DISAGREES = {
-    "actions_used": "paragraph 38 says 工作组建议缔约方会议考虑如下: 38(a) and 38(b) also ask the Conference to "
-                    "consider (considers: 5 outcomes, not 3)",
-    "agenda_items_overview": "annex row 3 lists one document for agenda item 7 under two symbols "
-                             "(CTOC/COP/WG.2/2012/3- CTOC/COP/WG.3/2012/4): 1 document, not 2",
-}
-
-
-def expected_case(path: Path) -> object:
-    reason = BUILD_DISAGREES.get(path.stem) if path.parent.name == "expected" else None
-    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-    return pytest.param(path, marks=marks, id=str(path.relative_to(QUERIES / "expected").with_suffix("")))
-
-
 def test_every_query_has_expected_results() -> None:
     queries = {p.stem for p in QUERIES.glob("*.rq")}
     assert len(EXPECTED) >= 12
@@ -45,7 +31,7 @@ def read_expected(path: Path) -> tuple[list[str], list[tuple[str, ...]]]:
     return rows[0], [tuple(r) for r in rows[1:]]
 
 
-@pytest.mark.parametrize("expected", [expected_case(p) for p in EXPECTED])
+@pytest.mark.parametrize("expected", EXPECTED, ids=lambda p: str(p.relative_to(QUERIES / "expected").with_suffix("")))
 def test_contract_query(kg: Graph, expected: Path) -> None:
     columns, rows = read_expected(expected)
     result = kg.query((QUERIES / f"{expected.stem}.rq").read_text(encoding="utf-8"))

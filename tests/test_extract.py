@@ -55,13 +55,22 @@ def test_context(facts: Extraction) -> None:
 
 
 def test_outcomes(facts: Extraction) -> None:
-    a, b = facts.outcomes
+    a, b, *_ = facts.outcomes
     assert (a.outcome_id, a.kind, b.outcome_id, b.kind) == ("1(a)", "recommendation", "1(b)", "conclusion")
     assert a.proponents == ("body/wg-ic",) and b.proponents == ("body/wg-ic",)
     assert a.addressees == ("body/secretariat", "group/states-parties")
     assert a.actions == ("requests", "encourages") and b.actions == ("notes",)
     assert b.cites == ("convention/untoc/art_16/para_3",)
     assert (a.consensus, b.consensus) == (None, False)
+
+
+def test_verb_of_an_announced_list_is_every_items_action(facts: Extraction) -> None:
+    """建议缔约方会议考虑如下： — 'consider' takes the list as its object, so each item carries it; the chapeau of
+    paragraph 1 (下列结论和建议：) has no such verb, and 1(a), 1(b) do not."""
+    by_id = {o.outcome_id: o for o in facts.outcomes}
+    assert by_id["6(a)"].actions == ("considers", "encourages")
+    assert by_id["6(b)"].actions == ("considers", "requests")
+    assert "considers" not in by_id["1(a)"].actions + by_id["1(b)"].actions
 
 
 def test_citations(facts: Extraction) -> None:

@@ -32,11 +32,6 @@ pytestmark = pytest.mark.usefixtures("network_canary")
 
 LIBRARY = library(QUERIES)
 EXAMPLES = sorted((QUERIES / "expected" / "examples").glob("*.csv"))
-# Where the build's answer differs from what the report says: the expected file keeps the report's rows.
-BUILD_DISAGREES = {
-    "outcomes_addressed_to": "paragraph 38 says 工作组建议缔约方会议考虑如下: 38(a) also asks the Conference to "
-                             "consider (a considers row)",
-}
 REPORT = "https://w3id.org/ctoc-kg/id/report/wg-international-cooperation/2012-10-15"
 INJECTIONS = [
     '} INSERT DATA { <urn:x> <urn:y> <urn:z> } #',
@@ -86,9 +81,7 @@ def read_csv(text: str) -> tuple[list[str], list[tuple[str, ...]]]:
     return rows[0], sorted(tuple(r) for r in rows[1:])
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param(p, id=p.stem, marks=[pytest.mark.xfail(strict=True, reason=BUILD_DISAGREES[p.stem])]
-                 if p.stem in BUILD_DISAGREES else []) for p in EXAMPLES])
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 def test_examples_give_expected_rows(asserted: dict, engine: str, path: Path) -> None:
     """Parameterised queries with their example bindings give the rows written from reading the report."""

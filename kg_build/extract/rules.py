@@ -314,7 +314,7 @@ class Extractor:
     def _actions(self, unit: Unit, addressed_only: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Action verbs in the unit (longest cue wins; a `not_actions` phrase hides the verb inside it) and the
         agent each one addresses; with `addressed_only`, only verbs that address somebody (a chapeau's
-        "建议缔约方会议", not "下列建议")."""
+        "建议缔约方会议", not "下列建议") or that take the announced list as their object ("考虑如下：")."""
         actions: list[str] = []
         addressees: list[str] = []
         window = int(self.rules.raw["addressee_window"])
@@ -327,7 +327,7 @@ class Extractor:
                            and m.key.split("/", 1)[0] in AGENT_KINDS), None)
             if target:
                 addressees.append(target)
-            if target or not addressed_only:
+            if target or not addressed_only or self.rules.list_announcer.match(unit.text, hit.end):
                 actions.append(hit.key)
         return tuple(dict.fromkeys(actions)), tuple(dict.fromkeys(addressees))
 
