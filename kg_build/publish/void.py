@@ -1,4 +1,7 @@
-"""The dataset description ``void.ttl``: VoID statistics and DCAT distributions of the dumps.
+"""The dataset description ``void.ttl``: VoID statistics and a DCAT-AP 3.0 catalogue of the dumps.
+
+One dataset per graph (asserted, inferred) and the whole (both, as the named graphs of the quad dumps); each
+dataset's counts and distributions describe exactly its own triples (the DCAT-AP side is in ``dcat.py``).
 
 Words come from ``data/dataset.yaml``; counts from the graph; sizes and SHA-256 from the written files;
 dates from the sources (the reports' issue dates), never from the clock, so builds stay byte-identical.
@@ -9,40 +12,33 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SDO, SH, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, SDO, SH, VOID, XSD
 
-from kg_build.errors import InputError
 from kg_build.namespaces import CTOC, ID, bind_prefixes
 from kg_build.paths import DATA_DIR
+from kg_build.publish import dcat
+from kg_build.publish.dataset_info import DATASET_FILE, load_dataset_info, published_url
 from kg_build.publish.dumps import Dump
 from kg_build.publish.output import turtle, write_text
 
-DATASET_FILE = DATA_DIR / "dataset.yaml"
+__all__ = ["DATASET_FILE", "build_void", "load_dataset_info", "write_void"]
+
 QUERIES_DIR = DATA_DIR.parent / "queries"
-SPDX = Namespace("http://spdx.org/rdf/terms#")
+SPDX = dcat.SPDX
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
-IANA = "https://www.iana.org/assignments/media-types/"
-FORMAT_OF: dict[str, str] = {
-    "application/n-triples": "N-Triples", "text/turtle": "Turtle", "application/trig": "TriG",
-    "application/n-quads": "N-Quads", "application/ld+json": "JSON-LD", "application/rdf+xml": "RDF_XML",
-}
 QUERY_FORMS: dict[str, URIRef] = {"SELECT": SH.select, "ASK": SH.ask, "CONSTRUCT": SH.construct}
-
-
-def load_dataset_info(path: Path = DATASET_FILE) -> dict[str, Any]:
-    """The curated words of the description (titles, descriptions, license, publisher, endpoint)."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
-        raise InputError(path, 0, f"cannot read the dataset description: {err}") from None
-    if not isinstance(data, dict):
-        raise InputError(path, 1, "expected a YAML mapping")
-    return data
+# Which dataset each dump holds exactly (kg_build/publish/dumps.py writes them): the asserted graph alone,
+# the inferred triples alone, or both as named graphs (the whole dataset).
+DUMPS_OF: dict[str, tuple[str, ...]] = {
+    "asserted": ("kg.nt", "kg.ttl", "kg.jsonld", "kg.rdf"),
+    "inferred": ("inferred.nt",),
+    "whole": ("kg.trig", "kg.nq"),
+}
 
 
 def namespace_of(iri: str) -> str:
@@ -58,6 +54,13 @@ def source_dates(graph: Graph) -> list[str]:
     if not dates:
         dates = {str(o) for o in graph.objects(None, CTOC.firstMeetingDate)}
     return sorted(dates)
+
+
+def meeting_period(graph: Graph) -> tuple[str, str] | None:
+    """First and last date of the meetings the reports cover (meeting days, joint meetings, first meeting dates)."""
+    dates = sorted({str(o) for p in (CTOC.date, CTOC.firstMeetingDate) for o in graph.objects(None, p)
+                    if isinstance(o, Literal) and o.datatype == XSD.date})
+    return (dates[0], dates[-1]) if dates else None
 
 
 def entities(graph: Graph) -> set[URIRef]:
@@ -101,53 +104,90 @@ def example_queries(directory: Path = QUERIES_DIR) -> list[tuple[str, str, str]]
     return found
 
 
+@dataclass(frozen=True)
+class Described:
+    """One dataset of the description: its IRI, its words, its own triples and the dumps that hold exactly them."""
+
+    iri: URIRef
+    words: dict[str, Any]
+    graph: Graph
+    dumps: list[Dump]
+
+
+def described_datasets(info: dict[str, Any], graph: Graph, dumps: Iterable[Dump],
+                       inferred: Graph | None) -> tuple[Described, list[Described]]:
+    """The whole dataset (asserted + inferred, the quad dumps) and its parts, one per graph."""
+    by_name = {d.name: d for d in dumps}
+    unknown = set(by_name) - {name for names in DUMPS_OF.values() for name in names}
+    if unknown:
+        raise ValueError(f"void.py does not know which dataset the dumps {sorted(unknown)} hold")
+
+    def held(key: str) -> list[Dump]:
+        return [by_name[name] for name in DUMPS_OF[key] if name in by_name]
+
+    base = str(info["iri"])
+    parts = [Described(URIRef(f"{base}/asserted"), info["datasets"]["asserted"], graph, held("asserted"))]
+    whole = Graph()
+    for triple in graph:
+        whole.add(triple)
+    if inferred is not None:
+        parts.append(Described(URIRef(f"{base}/inferred"), info["datasets"]["inferred"], inferred, held("inferred")))
+        for triple in inferred:
+            whole.add(triple)
+    return Described(URIRef(base), info, whole, held("whole")), parts
+
+
 def build_void(graph: Graph, dumps: Iterable[Dump], inferred: Graph | None = None,
                info: dict[str, Any] | None = None, queries: Path = QUERIES_DIR) -> Graph:
-    """The VoID + DCAT description of `graph` and its dumps."""
+    """The VoID + DCAT-AP 3.0 description of `graph`, its inferred triples and their dumps: a catalogue, one
+    dataset per graph plus the whole (their union as named graphs), the distributions and the SPARQL service."""
     info = load_dataset_info() if info is None else info
     v = bind_prefixes(Graph())
-    for prefix, ns in (("spdx", SPDX), ("sh", SH), ("schema", SDO), ("formats", FORMATS)):
+    for prefix, ns in (("spdx", SPDX), ("sh", SH), ("schema", SDO), ("formats", FORMATS), ("vcard", dcat.VCARD),
+                       ("dcatap", dcat.DCATAP), ("geo", dcat.GSP)):
         v.bind(prefix, ns)
-    ds = URIRef(info["iri"])
-    add = v.add
-    add((ds, RDF.type, VOID.Dataset))
-    add((ds, RDF.type, DCAT.Dataset))
-    for key, prop in (("title", DCTERMS.title), ("description", DCTERMS.description)):
-        for lang in ("en", "zh"):
-            add((ds, prop, Literal(" ".join(str(info[f"{key}_{lang}"]).split()), lang=lang)))
-    add((ds, DCTERMS.license, URIRef(info["license"])))
-    publisher = URIRef(info["publisher"]["iri"])
-    add((ds, DCTERMS.publisher, publisher))
-    add((publisher, RDF.type, FOAF.Organization))
-    for lang in ("en", "zh"):
-        add((publisher, FOAF.name, Literal(info["publisher"][f"name_{lang}"], lang=lang)))
-    add((publisher, FOAF.homepage, URIRef(info["publisher"]["homepage"])))
-    if dates := source_dates(graph):
-        add((ds, DCTERMS.issued, Literal(dates[0], datatype=XSD.date)))
-        add((ds, DCTERMS.modified, Literal(dates[-1], datatype=XSD.date)))
+    whole, parts = described_datasets(info, graph, dumps, inferred)
+    dates, period = source_dates(graph), meeting_period(graph)
+    service = dcat.data_service(v, info, whole.iri)
+    dcat.catalog(v, info, [whole.iri] + [p.iri for p in parts], service, dates)
+    for described in [whole, *parts]:
+        _dataset(v, described, info, dates, period)
+    for part in parts:
+        v.add((whole.iri, DCTERMS.hasPart, part.iri))
+        v.add((whole.iri, VOID.subset, part.iri))
+    asserted = parts[0].iri
     for report in sorted(graph.subjects(RDF.type, CTOC.Report)):
-        add((ds, DCTERMS.source, report))
-        add((ds, VOID.exampleResource, report))
-    _statistics(v, ds, graph)
+        for ds in (whole.iri, asserted):
+            v.add((ds, VOID.exampleResource, report))
+        v.add((asserted, PROV.wasDerivedFrom, report))  # a report is a document, not a dcat:Dataset: no dct:source
+    for inferred_part in parts[1:]:
+        v.add((inferred_part.iri, DCTERMS.source, asserted))
+        v.add((inferred_part.iri, PROV.wasDerivedFrom, asserted))
     endpoint = URIRef(info["sparql_endpoint"])
-    add((ds, VOID.sparqlEndpoint, endpoint))
-    service = URIRef(f"{ds}/sparql")
-    add((service, RDF.type, DCAT.DataService))
-    add((service, DCAT.endpointURL, endpoint))
-    add((service, DCAT.servesDataset, ds))
-    add((service, RDFS.comment, Literal("Started locally by `ctoc-kg serve`; replace with the public endpoint "
-                                        "when the dataset is published.", lang="en")))
-    for dump in dumps:
-        _distribution(v, ds, dump, info["download_base"])
-    if inferred is not None:
-        subset = URIRef(f"{ds}/inferred")
-        add((ds, VOID.subset, subset))
-        add((subset, RDF.type, VOID.Dataset))
-        add((subset, DCTERMS.title, Literal("Triples inferred by the OWL RL closure", lang="en")))
-        add((subset, VOID.triples, Literal(len(inferred), datatype=XSD.integer)))
+    v.add((whole.iri, VOID.sparqlEndpoint, endpoint))
     for name, comment, text in example_queries(queries):
-        _example(v, ds, endpoint, name, comment, text)
+        _example(v, whole.iri, endpoint, name, comment, text)
     return v
+
+
+def _dataset(v: Graph, described: Described, info: dict[str, Any], dates: list[str],
+             period: tuple[str, str] | None) -> None:
+    """One dcat:Dataset + void:Dataset: words, shared catalogue properties, coverage, counts, distributions."""
+    ds = described.iri
+    v.add((ds, RDF.type, VOID.Dataset))
+    v.add((ds, RDF.type, DCAT.Dataset))
+    dcat.words(v, ds, described.words, "title", DCTERMS.title)
+    dcat.words(v, ds, described.words, "description", DCTERMS.description)
+    dcat.catalogued(v, ds, info)
+    dcat.coverage(v, ds, info, period)
+    dcat.dated(v, ds, dates)
+    tags = {o.language for o in described.graph.objects() if isinstance(o, Literal) and o.language}
+    dcat.languages(v, ds, tags, info)
+    _statistics(v, ds, described.graph)
+    for dump in described.dumps:
+        dcat.distribution(v, ds, dump, info, dates)
+        v.add((ds, VOID.dataDump, URIRef(published_url(info, dump.name))))
+        v.add((ds, VOID.feature, URIRef(dcat.file_type(info, dump)["w3c"])))
 
 
 def _statistics(v: Graph, ds: URIRef, graph: Graph) -> None:
@@ -168,29 +208,6 @@ def _statistics(v: Graph, ds: URIRef, graph: Graph) -> None:
         add((ds, VOID.classPartition, part))
         add((part, VOID["class"], cls))
         add((part, VOID.entities, Literal(n, datatype=XSD.integer)))
-
-
-def _distribution(v: Graph, ds: URIRef, dump: Dump, download_base: str) -> None:
-    """A DCAT distribution with media type, size, SHA-256 (spdx:checksum, as DCAT 3 does) and triple count."""
-    add = v.add
-    dist = URIRef(f"{ds}/distribution/{dump.name}")
-    url = URIRef(download_base + dump.name)
-    checksum = URIRef(f"{dist}#sha256")
-    add((ds, DCAT.distribution, dist))
-    add((ds, VOID.dataDump, url))
-    add((dist, RDF.type, DCAT.Distribution))
-    add((dist, DCTERMS.title, Literal(dump.name)))
-    add((dist, DCAT.downloadURL, url))
-    add((dist, DCAT.mediaType, URIRef(IANA + dump.media_type)))
-    if fmt := FORMAT_OF.get(dump.media_type):
-        add((dist, DCTERMS["format"], FORMATS[fmt]))
-        add((ds, VOID.feature, FORMATS[fmt]))
-    add((dist, DCAT.byteSize, Literal(dump.byte_size, datatype=XSD.nonNegativeInteger)))
-    add((dist, VOID.triples, Literal(dump.triples, datatype=XSD.integer)))
-    add((dist, SPDX.checksum, checksum))
-    add((checksum, RDF.type, SPDX.Checksum))
-    add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-    add((checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)))
 
 
 def _example(v: Graph, ds: URIRef, endpoint: URIRef, name: str, comment: str, text: str) -> None:
