@@ -77,7 +77,7 @@ def chromium() -> Path:
 
 def run_chromium(chromium: Path, url: str, *extra: str) -> str:
     """Run headless chromium on `url` with a fresh profile; its stdout (the DOM for --dump-dom)."""
-    with tempfile.TemporaryDirectory(prefix="ctoc-kg-chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="ctoc-kg-chromium-", ignore_cleanup_errors=True) as profile:
         done = subprocess.run([str(chromium), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, url],
                               capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -288,7 +288,7 @@ def crawl_site(chromium: Path, start: str) -> Crawl:
     TABS pages at a time: pages are navigated to, data files (Turtle, JSON-LD, N-Triples) fetched from a page."""
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(start))
     began = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="ctoc-kg-chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="ctoc-kg-chromium-", ignore_cleanup_errors=True) as profile:
         # fd 3 and 4 of the browser are the pipe ends of our stdin and stdout (--remote-debugging-pipe)
         command = ["/bin/sh", "-c", 'exec "$0" "$@" 3<&0 4>&1 </dev/null >/dev/null', str(chromium),
                    *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe", "about:blank"]
