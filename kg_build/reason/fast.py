@@ -51,6 +51,7 @@ BUILT_IN_CLASSES = frozenset({OWL.Thing, RDFS.Resource, RDFS.Literal, RDF.langSt
 CLASS_AXIOMS = frozenset({RDFS.subClassOf, OWL.equivalentClass, RDFS.domain, RDFS.range})
 PROPERTY_AXIOMS = frozenset({RDFS.subPropertyOf, OWL.equivalentProperty, OWL.inverseOf})
 _DATATYPES = frozenset(OWL_RL_Datatypes)
+_TYPE = RDF.type  # rdflib's namespace attributes are slow in a loop
 DISJOINT_MESSAGE = "Disjoint classes {} and {} have a common individual {}"
 LITERAL_MESSAGE = "Lexical value of the literal '{}' does not match its datatype ({})"
 CHECK_EVERY = 65536  # triples between deadline checks
@@ -84,6 +85,11 @@ class Schema:
         """Properties whose triples yield other triples: a super-property, an inverse, symmetry, transitivity."""
         strict = {p for p, sups in self.superproperties.items() if len(sups) > 1}
         return frozenset(strict | set(self.inverses) | self.symmetric | self.transitive)
+
+    def target_properties(self) -> frozenset[Node]:
+        """Properties a derived triple can have."""
+        supers = {q for sups in self.superproperties.values() for q in sups}
+        return frozenset(self.deriving_properties() | supers | {q for qs in self.inverses.values() for q in qs})
 
     def typing_properties(self) -> frozenset[Node]:
         """Properties with a domain or a range."""
@@ -213,36 +219,59 @@ class Facts:
     types: dict[Node, set[Node]]  # asserted rdf:type objects per node
     typing: list[Triple]  # triples of properties with a domain or range and no other property axiom
     deriving: set[Triple]  # triples of properties with property axioms
+    targets: set[Triple]  # triples of the properties derived triples can have (to tell derived from asserted)
     literals: set[Literal]  # literals whose datatype is an OWL RL datatype
     schema: list[Triple]  # RDF/RDFS/OWL statements (ensure_supported checks those of the data)
+
+
+# What collect does with a triple, by its predicate (bit flags: a property can be typing and a target).
+OTHER, TYPE, DERIVING, TYPING, SCHEMA, TARGET = 0, 1, 2, 4, 8, 16
 
 
 def collect(graphs: Iterable[Graph], schema: Schema, deadline: float) -> Facts:
     """One pass over `graphs`: the rdf:type statements, the triples the rules read, the typed literals and
     the schema statements."""
-    facts = Facts(defaultdict(set), [], set(), set(), [])
-    deriving, typing = schema.deriving_properties(), schema.typing_properties()
-    built_in: dict[Node, bool] = {}
-    seen = 0
+    facts = Facts(defaultdict(set), [], set(), set(), set(), [])
+    kinds = _predicate_kinds(schema)
+    types, literals, datatypes = facts.types, facts.literals, _DATATYPES
     for graph in graphs:
-        for t in graph:
-            seen += 1
-            if seen % CHECK_EVERY == 0:
+        for n, t in enumerate(graph):
+            if n % CHECK_EVERY == 0:
                 _check(deadline)
             s, p, o = t
-            if isinstance(o, Literal) and o.datatype in _DATATYPES:
-                facts.literals.add(o)
-            if p == RDF.type:
-                facts.types[s].add(o)
+            if isinstance(o, Literal) and o.datatype in datatypes:
+                literals.add(o)
+            kind = kinds.get(p)
+            if kind is None:
+                kind = kinds[p] = SCHEMA if _built_in(p) and p not in ANNOTATIONS else OTHER
+            if not kind:
+                continue
+            if kind & TYPE:
+                types[s].add(o)
                 if _built_in(o):
                     facts.schema.append(t)
-            elif p in deriving:
+            elif kind & DERIVING:
                 facts.deriving.add(t)
-            elif p in typing:
+            elif kind & TYPING:
                 facts.typing.append(t)
-            elif built_in.setdefault(p, _built_in(p) and p not in ANNOTATIONS):
+            elif kind & SCHEMA:
                 facts.schema.append(t)
+            if kind & TARGET:
+                facts.targets.add(t)
     return facts
+
+
+def _predicate_kinds(schema: Schema) -> dict[Node, int]:
+    """The flags of every property the schema names."""
+    kinds: dict[Node, int] = defaultdict(int)
+    for p in schema.typing_properties():
+        kinds[p] |= TYPING
+    for p in schema.deriving_properties():
+        kinds[p] = (kinds[p] & ~TYPING) | DERIVING  # a deriving property's triples are typed from the closure
+    for p in schema.target_properties():
+        kinds[p] |= TARGET
+    kinds[_TYPE] = TYPE
+    return dict(kinds)
 
 
 def indexed_axioms(graph: Graph) -> list[Triple]:
@@ -282,9 +311,9 @@ def node_types(facts: Facts, triples: Iterable[Triple], schema: Schema, deadline
     domains and ranges of the triples it is in, and for typed literals their datatype and its super-types."""
     direct: dict[Node, set[Node]] = defaultdict(set)
     for node, classes in facts.types.items():
-        direct[node].update(classes)
-        for cls in classes & _DATATYPES:
-            direct[node].update(OWL_Datatype_Subsumptions.get(cls, ()))
+        direct[node] = set(classes)
+        if not classes.isdisjoint(_DATATYPES):
+            direct[node].update(sup for cls in classes for sup in OWL_Datatype_Subsumptions.get(cls, ()))
     for literal in facts.literals:
         direct[literal].add(literal.datatype)
         direct[literal].update(OWL_Datatype_Subsumptions.get(literal.datatype, ()))
@@ -308,7 +337,8 @@ def used_datatypes(facts: Facts) -> set[Node]:
 
 def fast_closure(data: Graph, ontology: Graph, deadline: float,
                  ontology_path: Path | str = "ontology") -> tuple[list[Triple], list[str]]:
-    """The triples the OWL 2 RL closure of data + ontology adds (before the trim) and its inconsistencies.
+    """The triples the OWL 2 RL closure of data + ontology adds (none of them asserted; before the trim) and its
+    inconsistencies.
     Raises UnsupportedAxiom for an axiom kind outside SUPPORTED, Deadline past `deadline` (perf_counter)."""
     ensure_supported(ontology, ontology_path)
     schema = read_schema([*schema_triples(ontology), *indexed_axioms(data)])
@@ -320,7 +350,7 @@ def fast_closure(data: Graph, ontology: Graph, deadline: float,
     _check(deadline)
     used = used_datatypes(facts)
     disjoint = schema.disjoint + tuple((a, b) for a, _, b in OWLRL_Datatypes_Disjointness if a in used and b in used)
-    added = [t for t in closed - facts.deriving if not (t in data or t in ontology)]
+    added = [t for t in closed if t not in facts.targets]
     errors = literal_errors(facts.literals)
     cache: dict[frozenset[Node], tuple[frozenset[Node], list[tuple[Node, Node]]]] = {}
     for node, classes in direct.items():
@@ -332,7 +362,7 @@ def fast_closure(data: Graph, ontology: Graph, deadline: float,
         errors += [DISJOINT_MESSAGE.format(a, b, node) for a, b in clashes]
         if not isinstance(node, Literal):
             asserted = facts.types.get(node, set())
-            added += [(node, RDF.type, cls) for cls in full if cls not in asserted]
+            added += [(node, _TYPE, cls) for cls in full if cls not in asserted]
     return added, sorted(set(errors))
 
 
