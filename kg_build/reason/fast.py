@@ -353,7 +353,9 @@ def fast_closure(data: Graph, ontology: Graph, deadline: float,
     added = [t for t in closed if t not in facts.targets]
     errors = literal_errors(facts.literals)
     cache: dict[frozenset[Node], tuple[frozenset[Node], list[tuple[Node, Node]]]] = {}
-    for node, classes in direct.items():
+    for n, (node, classes) in enumerate(direct.items()):
+        if n % CHECK_EVERY == 0:
+            _check(deadline)
         key = frozenset(classes)
         if key not in cache:
             full = frozenset(c for cls in key for c in schema.ancestors(cls))
