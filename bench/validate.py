@@ -4,8 +4,8 @@ graph and on a graph made of N copies of its reports.
 Usage: .venv/bin/python bench/validate.py [--dist DIR] [--factor 100] [--budget 1200]
 
 Paths compared:
-  reason   fast : kg_build.reason.closure.compute_closure (owlrl, axiomatic triples off, input pruned to the
-                  predicates the ontology mentions, output trimmed) -- what `ctoc-kg build` does once
+  reason   fast : kg_build.reason.closure.compute_closure with its default engine, fast.py -- what `ctoc-kg
+                  build` does once (bench/reason.py compares it with owlrl's pruned, trimmed closure)
            naive: owlrl DeductiveClosure(OWLRL_Semantics).expand on data + ontology, in place
   validate fast : pyshacl on asserted + inferred.nt without inference for the core constraints, the
                   SPARQL constraints once each with pyoxigraph, QC queries with pyoxigraph

@@ -1,6 +1,7 @@
 """The OWL 2 RL closure: questions asked in ELI, ORG, ELI-DL and PROV terms only are answered from the
 closure (and not from the asserted graph); dist/inferred.nt is canonical and trivial-free; an
-inconsistency names its resources; the reasoner's time is bounded."""
+inconsistency names its resources; the reasoner's time is bounded. The command's tests run with both
+engines (fast, the build's, and owlrl)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from kg_build.cli import main
 from kg_build.graph_files import read_graph
 from kg_build.namespaces import ID
-from kg_build.reason.closure import compute_closure, load_ontology
+from kg_build.reason.closure import ENGINES, compute_closure, load_ontology
 
 REPORT = "https://w3id.org/ctoc-kg/id/report/wg-international-cooperation/2012-10-15"
 PREFIXES = """
@@ -78,31 +79,34 @@ def test_inferred_file_is_canonical_and_trivial_free(built_dist: Path, kg: Graph
         assert (s, p, o) not in kg
 
 
-def test_reason_command_reproduces_the_build(built_dist: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_reason_command_reproduces_the_build(built_dist: Path, tmp_path: Path, engine: str) -> None:
     dist = tmp_path / "dist"
     dist.mkdir()
     shutil.copy(built_dist / "kg.nt", dist / "kg.nt")
-    assert main(["reason", "--dist", str(dist)]) == 0
+    assert main(["reason", "--dist", str(dist), "--engine", engine]) == 0
     assert (dist / "inferred.nt").read_bytes() == (built_dist / "inferred.nt").read_bytes()
 
 
 def test_pruned_input_gives_the_full_closure(kg: Graph) -> None:
-    """Leaving out triples whose predicate the ontology never mentions changes nothing in the result."""
+    """Leaving out triples whose predicate the ontology never mentions changes nothing in owlrl's result."""
     ontology = load_ontology()
-    pruned, full = compute_closure(kg, ontology), compute_closure(kg, ontology, prune=False)
+    pruned = compute_closure(kg, ontology, engine="owlrl")
+    full = compute_closure(kg, ontology, engine="owlrl", prune=False)
     assert pruned.input_triples < full.input_triples
     assert set(pruned.inferred) == set(full.inferred)
     assert pruned.inconsistencies == full.inconsistencies == []
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 def test_disjointness_clash_is_an_error_naming_the_resource(
-    built_dist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    built_dist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], engine: str
 ) -> None:
     dist = tmp_path / "dist"
     dist.mkdir()
     clash = f"<{REPORT}/para_17> <{RDF.type}> <https://w3id.org/ctoc-kg/ontology#State> .\n"
     (dist / "kg.nt").write_text((built_dist / "kg.nt").read_text(encoding="utf-8") + clash, encoding="utf-8")
-    assert main(["reason", "--dist", str(dist)]) == 1
+    assert main(["reason", "--dist", str(dist), "--engine", engine]) == 1
     err = capsys.readouterr().err
     assert "Disjoint classes" in err and f"{REPORT}/para_17" in err
     assert not (dist / "inferred.nt").exists()
@@ -110,9 +114,12 @@ def test_disjointness_clash_is_an_error_naming_the_resource(
     assert '"check": "reasoner:owl-rl"' in capsys.readouterr().out
 
 
-def test_reasoning_time_is_bounded(built_dist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_reasoning_time_is_bounded(
+    built_dist: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], engine: str
+) -> None:
     dist = tmp_path / "dist"
     dist.mkdir()
     shutil.copy(built_dist / "kg.nt", dist / "kg.nt")
-    assert main(["reason", "--dist", str(dist), "--timeout", "0.001"]) == 2
+    assert main(["reason", "--dist", str(dist), "--timeout", "0.001", "--engine", engine]) == 2
     assert "did not finish" in capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""`ctoc-kg reason [--dist DIR]`: the OWL 2 RL closure of a built graph, written to DIR/inferred.nt."""
+"""`ctoc-kg reason [--dist DIR] [--engine fast|owlrl]`: the OWL 2 RL closure of a built graph, written to
+DIR/inferred.nt."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from kg_build.errors import UsageError
 from kg_build.graph_files import read_graph
 from kg_build.reason.closure import (
     DEFAULT_TIMEOUT,
+    ENGINES,
     ONTOLOGY_FILE,
     ReasonTimeout,
     compute_closure,
@@ -21,12 +23,14 @@ from kg_build.reason.closure import (
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("reason", help="compute the OWL 2 RL closure of a built graph (dist/inferred.nt)",
-                              description="Run owlrl over DIR/kg.nt and the ontology; write what it adds to "
-                              "DIR/inferred.nt. Exit 1 when the closure is inconsistent.")
+                              description="Reason over DIR/kg.nt and the ontology; write what the closure adds "
+                              "to DIR/inferred.nt. Exit 1 when the closure is inconsistent.")
     p.add_argument("--dist", type=Path, default=Path("dist"), help="build folder (default: dist/)")
     p.add_argument("--ontology", type=Path, default=ONTOLOGY_FILE, help="ontology file (default: ontology/ctoc.ttl)")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
                    help=f"give up after this many seconds (default: {DEFAULT_TIMEOUT:.0f})")
+    p.add_argument("--engine", choices=ENGINES, default="fast",
+                   help="fast: the engine for the axiom kinds the ontology uses (default); owlrl: the reference")
     p.set_defaults(func=run)
 
 
@@ -35,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     if not asserted.exists():
         raise UsageError(f"{asserted} not found: run `ctoc-kg build` first")
     try:
-        closure = compute_closure(read_graph([asserted]), load_ontology(args.ontology), timeout=args.timeout)
+        closure = compute_closure(read_graph([asserted]), load_ontology(args.ontology), timeout=args.timeout,
+                                  engine=args.engine, ontology_path=args.ontology)
     except ReasonTimeout as err:
         raise UsageError(f"{err}: raise --timeout (now {args.timeout:g} s)") from None
     if closure.inconsistencies:
