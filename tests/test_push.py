@@ -129,17 +129,14 @@ def test_push_with_graph_store_protocol(oxigraph_server: OxigraphServer, built_d
     assert graph_content(store, GRAPH) == ntriples(data_files(built_dist)) and result.chunks >= 2
 
 
-def killer(server: OxigraphServer | VirtuosoServer, when: str, delay: float = 0.0):
+def killer(server: OxigraphServer | VirtuosoServer, when: str):
     """A progress callback that SIGKILLs the server at the first progress line containing `when`."""
     fired = []
 
     def progress(line: str) -> None:
         if when in line and not fired:
             fired.append(line)
-            if delay:
-                threading.Timer(delay, server.kill).start()
-            else:
-                server.kill()
+            server.kill()
     return progress, fired
 
 
