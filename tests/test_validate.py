@@ -2,6 +2,7 @@
 with values and quotes) in three formats, the build refuses to publish a graph with violations, and
 anything that prevents validation is exit 2, never "conforms"."""
 
+# ruff: noqa: F811 (the server fixtures are imported from tests/servers.py and used as parameters)
 from __future__ import annotations
 
 import json
@@ -13,11 +14,14 @@ from rdflib.namespace import SH
 
 import kg_build.cli.build as build_command
 from kg_build.cli import main
+from kg_build.errors import InputError
+from kg_build.graph_files import read_graph
 from kg_build.namespaces import CTOC
 from kg_build.pipeline import BuildResult, build_graph
 from kg_build.reason.closure import load_ontology
 from kg_build.validate.shapes import ValidationFailed, load_shapes, naive_shacl_findings, shacl_findings
 from tests.conftest import FIXTURES
+from tests.servers import RecordingServer, network_canary, recorder  # noqa: F401 (fixtures)
 
 REPORT = "https://w3id.org/ctoc-kg/id/report/wg-international-cooperation/2012-10-15"
 WRONG_TAG = FIXTURES / "invalid" / "wrong-language-tag.ttl"
@@ -120,3 +124,89 @@ def test_unusable_shapes_mean_could_not_validate(
 def test_missing_build_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--dist", str(tmp_path)]) == 2
     assert "run `ctoc-kg build` first" in capsys.readouterr().err
+
+
+# --- every format the build writes, and nothing fetched while reading ------------------------------------------
+
+def triples_of(graph: Graph) -> set[str]:
+    return {" ".join(term.n3() for term in triple) for triple in graph}
+
+
+def test_reads_every_format_the_build_writes(built_dist: Path) -> None:
+    """kg.ttl, kg.rdf and kg.jsonld hold the asserted graph; kg.trig and kg.nq hold it with the inferred one."""
+    asserted = triples_of(read_graph([built_dist / "kg.nt"]))
+    everything = triples_of(read_graph([built_dist / "kg.nt", built_dist / "inferred.nt"]))
+    assert len(everything) > len(asserted) > 7000
+    for name in ("kg.ttl", "kg.rdf", "kg.jsonld"):
+        assert triples_of(read_graph([built_dist / name])) == asserted, name
+    for name in ("kg.trig", "kg.nq"):
+        assert triples_of(read_graph([built_dist / name])) == everything, name
+
+
+def test_validate_a_jsonld_dump_says_each_stage(built_dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """It used to stop at `cannot parse as turtle`; every stage now says how long it took on stderr."""
+    assert main(["validate", str(built_dist / "kg.jsonld")]) == 0
+    captured = capsys.readouterr()
+    assert "result: conforms" in captured.out
+    stages = captured.err.splitlines()
+    assert stages[0].startswith(f"validate: read {len(read_graph([built_dist / 'kg.nt']))} triples from ")
+    assert stages[0].endswith(" s") and "kg.jsonld" in stages[0]
+    assert any(line.startswith("validate: checked ") for line in stages)
+
+
+def test_input_format_overrides_the_suffix(built_dist: Path, tmp_path: Path) -> None:
+    odd = tmp_path / "graph.data"
+    odd.write_bytes((built_dist / "kg.jsonld").read_bytes())
+    assert len(read_graph([odd], fmt="json-ld")) == len(read_graph([built_dist / "kg.nt"]))
+    with pytest.raises(InputError, match="cannot parse as turtle"):
+        read_graph([odd])
+
+
+RDF_NS = 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+
+
+def hostile_xml(url: str) -> dict[str, bytes]:
+    body = f'<rdf:RDF {RDF_NS}><rdf:Description rdf:about="urn:a"><rdf:value>&x;</rdf:value></rdf:Description>' \
+           "</rdf:RDF>\n"
+    return {
+        "external": f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n<!ENTITY x SYSTEM "{url}">\n]>\n{body}'.encode(),
+        "file": f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY x SYSTEM "file:///etc/hostname">]>\n{body}'
+                .encode(),
+        "laughs": ('<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY x "&a;&a;&a;&a;">]>\n'
+                   + body).encode(),
+        "utf-16": f'<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "{url}">]>\n{body}'
+                  .encode("utf-16"),
+    }
+
+
+@pytest.mark.parametrize("name", ["external", "file", "laughs", "utf-16"])
+def test_rdfxml_with_entities_is_refused(tmp_path: Path, recorder: RecordingServer,
+                                         capsys: pytest.CaptureFixture[str], name: str) -> None:
+    path = tmp_path / f"{name}.rdf"
+    path.write_bytes(hostile_xml(recorder.url)[name])
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "<!DOCTYPE> declaration is refused" in err and f"{path}:2:" in err
+    assert recorder.requests == []
+
+
+def hostile_jsonld(url: str) -> dict[str, object]:
+    return {
+        "remote": {"@context": url, "@id": "urn:a", "name": "x"},
+        "file": {"@context": "file:///etc/ctoc-context.jsonld", "@id": "urn:a"},
+        "list": {"@context": [{"@vocab": "urn:v#"}, url], "@id": "urn:a"},
+        "nested": {"@context": {"@vocab": "urn:v#"}, "@graph": [{"@id": "urn:a", "p": {"@context": url}}]},
+        "scoped": {"@context": {"p": {"@id": "urn:p", "@context": url}}, "@id": "urn:a", "p": {"@id": "urn:b"}},
+        "import": {"@context": {"@version": 1.1, "@import": url}, "@id": "urn:a"},
+    }
+
+
+@pytest.mark.parametrize("name", ["remote", "file", "list", "nested", "scoped", "import"])
+def test_jsonld_contexts_that_would_be_fetched_are_refused(tmp_path: Path, recorder: RecordingServer,
+                                                           capsys: pytest.CaptureFixture[str], name: str) -> None:
+    path = tmp_path / f"{name}.jsonld"
+    path.write_text(json.dumps(hostile_jsonld(recorder.url)[name], indent=1), encoding="utf-8")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is refused: a context that is not embedded" in err and f"{path}:" in err
+    assert recorder.requests == []

@@ -4,16 +4,29 @@ endpoint; `ctoc-kg query --list` lists the library with its questions in English
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from rdflib import Literal
 
 from kg_build.errors import UsageError
+from kg_build.sparql.bounded import Limits, run_bounded
 from kg_build.sparql.client import Endpoint
-from kg_build.sparql.query import ENGINES, RemoteEngine, default_queries_dir, library, make_engine, resolve, run_query
-from kg_build.sparql.results import FORMATS, Result, render, to_table
-from kg_build.sparql.terms import parse_binding
+from kg_build.sparql.query import (
+    ENGINES,
+    RemoteEngine,
+    data_files,
+    default_queries_dir,
+    library,
+    prepare,
+    resolve,
+    run_query,
+)
+from kg_build.sparql.results import FORMATS, TABLE_ROWS, Result, to_table, write
+from kg_build.sparql.terms import checked_iri, parse_binding
+
+DEFAULT_MEMORY_MB = 4096
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -29,7 +42,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--endpoint", metavar="URL", help="run on a remote SPARQL 1.1 endpoint instead")
     p.add_argument("--graph", action="append", default=[], metavar="IRI",
                    help="with --endpoint: a named graph to use as the default graph (default-graph-uri)")
-    p.add_argument("--timeout", type=float, default=60.0, help="with --endpoint: seconds per request (default 60)")
+    p.add_argument("--timeout", type=float, default=60.0,
+                   help="seconds the query may run (embedded: then it is stopped; --endpoint: per request; default 60)")
+    p.add_argument("--max-memory", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
+                   help=f"embedded: memory the query may use beyond the loaded graph (default {DEFAULT_MEMORY_MB})")
+    p.add_argument("--limit", type=int, default=None, metavar="N",
+                   help=f"print at most N rows (the table format shows {TABLE_ROWS} unless told)")
     p.add_argument("--retries", type=int, default=3, help="with --endpoint: retries on transient errors (default 3)")
     p.add_argument("--user", help="with --endpoint: user name (digest or basic auth)")
     p.add_argument("--password", help="with --endpoint: password")
@@ -59,14 +77,32 @@ def run(args: argparse.Namespace) -> int:
     if not args.query:
         raise UsageError("give a query NAME or FILE, or --list")
     path = resolve(args.query, queries_dir)
+    _check_numbers(args)
     bindings = dict(parse_binding(item) for item in args.bind)
+    text = path.read_text(encoding="utf-8")
     if args.endpoint:
         endpoint = Endpoint(args.endpoint, timeout=args.timeout, retries=args.retries, user=args.user,
-                            password=args.password, default_graphs=list(args.graph))
-        engine = RemoteEngine(endpoint, allow_service=args.allow_service)
-    else:
-        engine = make_engine(args.engine, args.dist)
-    result = run_query(engine, path.read_text(encoding="utf-8"), bindings, allow_service=args.allow_service)
-    sys.stdout.write(render(result, args.format))
+                            password=args.password, default_graphs=[str(checked_iri(g)) for g in args.graph])
+        result = run_query(RemoteEngine(endpoint, allow_service=args.allow_service), text, bindings,
+                           allow_service=args.allow_service)
+        write(result, args.format, sys.stdout, args.limit)
+        return 0
+    files = data_files(args.dist)
+    checked = prepare(text, bindings, allow_service=args.allow_service)
+    limits = Limits(seconds=args.timeout, memory_mb=args.max_memory or None, rows=args.limit)
+    try:
+        run_bounded(args.engine, files, checked, bindings, args.format, sys.stdout, limits)
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error; keep the exit flush quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    """Refuse limits that mean nothing: a time limit must be positive, row and memory limits not negative."""
+    if not args.timeout > 0:
+        raise UsageError(f"--timeout {args.timeout:g}: give a positive number of seconds")
+    if args.limit is not None and args.limit < 0:
+        raise UsageError(f"--limit {args.limit}: give zero or more rows")
+    if args.max_memory < 0:
+        raise UsageError(f"--max-memory {args.max_memory}: give zero (no limit) or more megabytes")
 

@@ -14,40 +14,46 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph
 from SPARQLWrapper import ASK, CONSTRUCT, DESCRIBE, INSERT, JSON, POST, SELECT, TURTLE, URLENCODED, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import (
-    EndPointInternalError,
-    EndPointNotFound,
-    QueryBadFormed,
-    Unauthorized,
-    URITooLong,
-)
 
 from kg_build.errors import UsageError
+from kg_build.sparql.printable import printable
 from kg_build.sparql.results import Result, from_sparql_json
 from kg_build.sparql.terms import checked_iri, to_ntriples
 
 QUERY_TYPES = (SELECT, ASK, CONSTRUCT, DESCRIBE)
+MESSAGE_CHARS = 600  # an endpoint error message, at most
+BODY_BYTES = 2000  # of an error response's body, read at most
 TRANSIENT = (TimeoutError, socket.timeout, ConnectionError, http.client.HTTPException, urllib.error.URLError)
 
 
 class EndpointError(UsageError):
-    """The endpoint failed or refused a request; `transient` is True for errors worth retrying."""
+    """The endpoint failed or refused a request; `transient` is True for errors worth retrying. The message is
+    made printable (remote text may hold terminal escapes) and kept to one line."""
 
     def __init__(self, message: str, transient: bool = False) -> None:
-        super().__init__(message)
+        super().__init__(printable(" ".join(message.split()), limit=MESSAGE_CHARS))
         self.transient = transient
+
+
+def http_error(url: str, code: int, reason: object, body: bytes) -> EndpointError:
+    """One line for an HTTP error status: the code, the reason phrase and the start of the body, all printable;
+    5xx is transient."""
+    said = " ".join(body[:BODY_BYTES].decode("utf-8", "replace").split())
+    return EndpointError(f"{url}: HTTP {code} {printable(str(reason), 60)}" + (f": {printable(said)}" if said else ""),
+                         transient=code >= 500)
 
 
 class _RefuseRedirect(urllib.request.HTTPRedirectHandler):
     """Turn every redirect into an error instead of following it."""
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201 (urllib's signature)
-        raise EndpointError(f"{req.full_url} answered HTTP {code} redirect to {newurl}: refused (use the final URL)")
+        raise EndpointError(f"{req.full_url} answered HTTP {code} redirect to {printable(newurl, 120)}: refused"
+                            " (use the final URL)")
 
 
 class _Wrapper(SPARQLWrapper):
     """SPARQLWrapper that sends its requests through our own opener (auth, no redirects) instead of the
-    process-wide one."""
+    process-wide one, and turns HTTP errors into EndpointErrors with the body made printable."""
 
     opener: urllib.request.OpenerDirector
 
@@ -57,18 +63,29 @@ class _Wrapper(SPARQLWrapper):
             response = self.opener.open(request, timeout=self.timeout) if self.timeout else self.opener.open(request)
             return response, self.returnFormat
         except urllib.error.HTTPError as err:
-            body = err.read()
-            mapped = {400: QueryBadFormed, 404: EndPointNotFound, 401: Unauthorized, 414: URITooLong,
-                      500: EndPointInternalError}.get(err.code)
-            if mapped is not None:
-                raise mapped(body) from None
-            raise
+            with err:
+                body = _read_some(err)
+            raise http_error(self.endpoint, err.code, err.reason, body) from None
+
+
+def _read_some(response: object) -> bytes:
+    """Up to BODY_BYTES of an error response's body (a hostile server may send gigabytes, or hang up)."""
+    try:
+        return response.read(BODY_BYTES)  # type: ignore[attr-defined]
+    except (OSError, http.client.HTTPException):
+        return b""
+
+
+def _first_line(err: BaseException) -> str:
+    """The first line of an error's message (rdflib's parsers append the document after it)."""
+    lines = str(err).strip().splitlines()
+    return lines[0] if lines else type(err).__name__
 
 
 def _message(err: BaseException) -> str:
-    """One line from a SPARQLWrapper or urllib error."""
+    """One line from a urllib or http.client error."""
     text = " ".join(str(err).split())
-    return text[:400] if text else type(err).__name__
+    return text if text else type(err).__name__
 
 
 @dataclass
@@ -116,14 +133,10 @@ class Endpoint:
                 response, _ = self._wrapper(text, fmt, form)._query()
                 with response:
                     return response.read()
-            except EndpointError:
-                raise
-            except (QueryBadFormed, EndPointNotFound, Unauthorized, URITooLong) as err:
-                raise EndpointError(f"{self.url}: {_message(err)}") from None
-            except urllib.error.HTTPError as err:
-                error = EndpointError(f"{self.url}: HTTP {err.code} {err.reason}", transient=err.code >= 500)
-            except EndPointInternalError as err:
-                error = EndpointError(f"{self.url}: {_message(err)}", transient=True)
+            except EndpointError as err:
+                if not err.transient:
+                    raise
+                error = err
             except TRANSIENT as err:
                 error = EndpointError(f"{self.url}: {_message(err)}", transient=True)
             if attempt >= retries:
@@ -136,13 +149,17 @@ class Endpoint:
         body = self._send(text, JSON, self.retries, form)
         try:
             return from_sparql_json(json.loads(body))
-        except ValueError as err:
+        except ValueError as err:  # JSONDecodeError, UnicodeDecodeError, and a document of the wrong shape
             raise EndpointError(f"{self.url}: not SPARQL JSON results: {err}") from None
 
     def construct(self, text: str, form: str = "CONSTRUCT") -> Result:
         """Run a CONSTRUCT or DESCRIBE query and return its triples."""
+        body = self._send(text, TURTLE, self.retries, form)
         graph = Graph()
-        graph.parse(data=self._send(text, TURTLE, self.retries, form).decode("utf-8"), format="turtle")
+        try:
+            graph.parse(data=body.decode("utf-8"), format="turtle")
+        except Exception as err:  # rdflib's Turtle parser raises many types, with the document in the message
+            raise EndpointError(f"{self.url}: not Turtle: {_first_line(err)}") from None
         return Result(form=form, triples=sorted(graph))
 
     def query(self, text: str, form: str) -> Result:
@@ -162,4 +179,7 @@ class Endpoint:
         """The number of triples in a named graph."""
         iri = to_ntriples(checked_iri(graph))
         result = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} }}")
-        return int(str(result.rows[0]["n"])) if result.rows else 0
+        try:
+            return int(str(result.rows[0]["n"])) if result.rows else 0
+        except (KeyError, ValueError):
+            raise EndpointError(f"{self.url}: the count of <{graph}> is not an integer: {result.rows[0]}") from None

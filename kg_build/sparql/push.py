@@ -15,6 +15,7 @@ The metadata goes to its own graph so that <g> holds exactly what `ctoc-kg query
 from __future__ import annotations
 
 import hashlib
+import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,7 +26,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg_build.errors import UsageError
-from kg_build.sparql.client import Endpoint, EndpointError
+from kg_build.sparql.client import BODY_BYTES, Endpoint, EndpointError, http_error
 from kg_build.sparql.query import data_files
 from kg_build.sparql.terms import checked_iri, to_ntriples
 
@@ -138,9 +139,11 @@ class Store:
                     response.read()
                 return
             except urllib.error.HTTPError as err:
-                if err.code < 500 or attempt == self.update.retries:
-                    raise EndpointError(f"{url}: HTTP {err.code} {err.reason}") from None
-            except (TimeoutError, ConnectionError, urllib.error.URLError) as err:
+                with err:
+                    error = http_error(url, err.code, err.reason, err.read(BODY_BYTES))
+                if not error.transient or attempt == self.update.retries:
+                    raise error from None
+            except (TimeoutError, ConnectionError, urllib.error.URLError, http.client.HTTPException) as err:
                 if attempt == self.update.retries:
                     raise EndpointError(f"{url}: {err}") from None
 

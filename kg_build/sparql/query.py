@@ -8,10 +8,10 @@ and for a remote endpoint a VALUES row serialized by sparql_values; never by pas
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import pyoxigraph as ox
 import rdflib
@@ -22,6 +22,7 @@ from kg_build.errors import UsageError
 from kg_build.paths import QUERIES_DIR
 from kg_build.sparql.client import Endpoint
 from kg_build.sparql.guard import CheckedRequest, check
+from kg_build.sparql.printable import printable
 from kg_build.sparql.results import Result
 from kg_build.sparql.terms import Term, from_oxigraph, to_oxigraph
 from kg_build.sparql.values import with_values
@@ -29,6 +30,7 @@ from kg_build.sparql.values import with_values
 DATA_FILES = ("kg.nt", "inferred.nt")  # the asserted graph, and the inferred one once the build writes it
 ENGINES = ("oxigraph", "rdflib")
 _HEADER_KEY = re.compile(r"^(?P<key>[A-Za-z\u4e00-\u9fff][A-Za-z_ \u4e00-\u9fff-]*?)\s*[:：]\s*(?P<value>.*)$")
+T = TypeVar("T")
 _PARAM = re.compile(r"^\??(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:[-—:]\s*)?(?P<text>.*)$")
 
 
@@ -134,6 +136,17 @@ def refuse_dataset(checked: CheckedRequest) -> None:
         raise UsageError(f"FROM <{checked.dataset[0]}>: the embedded graph has no named graphs (use --endpoint)")
 
 
+def engine_error(engine: str, err: BaseException) -> UsageError:
+    """One line for an evaluation failure (a failing SERVICE, an engine limit), remote text made printable."""
+    return UsageError(f"{engine}: query failed: {printable(' '.join(str(err).split()) or type(err).__name__)}")
+
+
+def materialized(result: Result) -> Result:
+    """A streamed result with its rows and triples read into lists."""
+    return Result(form=result.form, variables=result.variables, rows=list(result.rows), boolean=result.boolean,
+                  triples=list(result.triples))
+
+
 class OxigraphEngine:
     """The embedded default: an in-memory pyoxigraph store loaded with pyoxigraph's own N-Triples parser."""
 
@@ -143,32 +156,43 @@ class OxigraphEngine:
             self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
 
     def run(self, checked: CheckedRequest, bindings: Mapping[str, Term]) -> Result:
-        """Evaluate with `substitutions` for the bound variables."""
+        """Evaluate with `substitutions` for the bound variables; every row read."""
+        return materialized(self.stream(checked, bindings))
+
+    def stream(self, checked: CheckedRequest, bindings: Mapping[str, Term]) -> Result:
+        """Evaluate lazily: rows and triples come from pyoxigraph's iterators as they are read."""
         refuse_dataset(checked)
         substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
         try:
             answer = self.store.query(checked.text, substitutions=substitutions or None)
         except SyntaxError as err:
             raise UsageError(f"pyoxigraph: {' '.join(str(err).split())}") from None
+        except OSError as err:
+            raise engine_error("pyoxigraph", err) from None
         if isinstance(answer, ox.QueryBoolean):
             return Result(form="ASK", boolean=bool(answer))
         if isinstance(answer, ox.QueryTriples):
-            triples = [(from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object)) for t in answer]
-            return Result(form=checked.form, triples=triples)
+            triples = ((from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object)) for t in answer)
+            return Result(form=checked.form, triples=_reported(triples, "pyoxigraph"))
         variables = [var.value for var in answer.variables]
-        rows = []
-        for solution in answer:
-            row = {}
-            for name in variables:
-                term = solution[name]
-                if term is not None:
-                    row[name] = from_oxigraph(term)
-            rows.append(row)
-        return Result(form="SELECT", variables=variables, rows=rows)
+        rows = ({name: from_oxigraph(term) for name in variables if (term := solution[name]) is not None}
+                for solution in answer)
+        return Result(form="SELECT", variables=variables, rows=_reported(rows, "pyoxigraph"))
+
+
+def _reported(items: Iterator[T], engine: str) -> Iterator[T]:
+    """`items`, with an evaluation failure met while reading them (pyoxigraph evaluates lazily: a SERVICE that
+    fails, fails here) turned into one line."""
+    try:
+        yield from items
+    except OSError as err:
+        raise engine_error(engine, err) from None
 
 
 class RdflibEngine:
-    """The second embedded engine: an rdflib Graph, with remote graph loading switched off."""
+    """The second embedded engine: an rdflib Graph, with remote graph loading switched off. It has no named
+    graphs: `GRAPH` is a one-line error (an rdflib 7.6 Dataset would answer it with no rows, but warns that its
+    default_context is deprecated on every triple pattern: 165,000 warnings over the library tests)."""
 
     def __init__(self, files: Sequence[Path]) -> None:
         self.graph = rdflib.Graph()
@@ -180,14 +204,23 @@ class RdflibEngine:
         """Evaluate with `initBindings` for the bound variables."""
         refuse_dataset(checked)
         rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # FROM <url> must never fetch (the guard refuses it too)
-        answer = self.graph.query(checked.text, initBindings={Variable(k): v for k, v in bindings.items()})
-        if answer.type == "ASK":
-            return Result(form="ASK", boolean=bool(answer.askAnswer))
-        if answer.type in ("CONSTRUCT", "DESCRIBE"):
-            return Result(form=checked.form, triples=list(answer.graph or []))
-        variables = [str(var) for var in answer.vars or []]
-        rows = [{k: v for k, v in zip(variables, row, strict=True) if v is not None} for row in answer]
+        try:
+            answer = self.graph.query(checked.text, initBindings={Variable(k): v for k, v in bindings.items()})
+            if answer.type == "ASK":
+                return Result(form="ASK", boolean=bool(answer.askAnswer))
+            if answer.type in ("CONSTRUCT", "DESCRIBE"):
+                return Result(form=checked.form, triples=list(answer.graph or []))
+            variables = [str(var) for var in answer.vars or []]
+            rows = [{k: v for k, v in zip(variables, row, strict=True) if v is not None} for row in answer]
+        except (UsageError, MemoryError):
+            raise
+        except Exception as err:  # rdflib raises bare Exceptions, URLErrors from SERVICE, ...: all one line
+            raise engine_error("rdflib", err) from None
         return Result(form="SELECT", variables=variables, rows=rows)
+
+    def stream(self, checked: CheckedRequest, bindings: Mapping[str, Term]) -> Result:
+        """rdflib keeps every row it yields anyway: the same as `run`."""
+        return self.run(checked, bindings)
 
 
 class RemoteEngine:
@@ -210,7 +243,11 @@ class RemoteEngine:
 
 def make_engine(name: str, dist: Path) -> Engine:
     """An embedded engine over the build in `dist`."""
-    files = data_files(dist)
+    return make_engine_for(name, data_files(dist))
+
+
+def make_engine_for(name: str, files: Sequence[Path]) -> OxigraphEngine | RdflibEngine:
+    """An embedded engine over N-Triples files."""
     if name == "oxigraph":
         return OxigraphEngine(files)
     if name == "rdflib":
@@ -221,7 +258,12 @@ def make_engine(name: str, dist: Path) -> Engine:
 def run_query(engine: Engine, text: str, bindings: Mapping[str, Term] | None = None,
               allow_service: bool = False) -> Result:
     """Check `text` with the guard (read-only), check the bindings, and run it on `engine`."""
-    checked = check(text, read_only=True, allow_service=allow_service)
     bindings = dict(bindings or {})
+    return engine.run(prepare(text, bindings, allow_service), bindings)
+
+
+def prepare(text: str, bindings: Mapping[str, Term], allow_service: bool = False) -> CheckedRequest:
+    """`text` checked by the guard (read-only) with bindings for variables it projects; UsageError otherwise."""
+    checked = check(text, read_only=True, allow_service=allow_service)
     check_bindings(checked, bindings)
-    return engine.run(checked, bindings)
+    return checked

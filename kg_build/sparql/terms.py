@@ -15,6 +15,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from kg_build.errors import UsageError
+from kg_build.sparql.printable import printable
 
 Term = URIRef | Literal | BNode
 
@@ -32,7 +33,7 @@ _ESCAPE = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b"
 def checked_iri(value: str) -> URIRef:
     """An absolute IRI that can be written between <> without ending early; UsageError otherwise."""
     if not _IRI.match(value) or not _SCHEME.match(value):
-        raise UsageError(f"not an absolute IRI: <{value}> (no spaces, quotes, braces or <>|^`\\ allowed)")
+        raise UsageError(f"not an absolute IRI: <{printable(value)}> (no spaces, quotes, braces or <>|^`\\ allowed)")
     return URIRef(value)
 
 
@@ -80,11 +81,17 @@ def parse_value(text: str) -> Term:
 
 
 def parse_binding(arg: str) -> tuple[str, Term]:
-    """Split `NAME=VALUE` (NAME with or without `?`) and parse the value as an RDF term."""
+    """Split `NAME=VALUE` (NAME with or without `?`) and parse the value as an RDF term. An empty value, or one
+    with leading or trailing whitespace, is refused: unquoted it matched nothing and gave 0 rows silently."""
     name, sep, value = arg.partition("=")
     name = name.strip().lstrip("?$")
     if not sep or not _VAR.match(name):
-        raise UsageError(f"--bind expects NAME=VALUE with NAME a SPARQL variable name, got {arg!r}")
+        raise UsageError(f"--bind expects NAME=VALUE with NAME a SPARQL variable name, got '{printable(arg)}'")
+    if not value:
+        raise UsageError(f"--bind {name}=: empty value (to bind an empty string write {name}='\"\"')")
+    if value != value.strip():
+        raise UsageError(f"--bind {name}='{printable(value)}': leading or trailing whitespace (a stray space would "
+                         f"match nothing); quote it to mean it: {name}='\"{printable(value)}\"'")
     return name, parse_value(value)
 
 
@@ -150,9 +157,10 @@ def to_oxigraph(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 def from_json(binding: dict[str, str]) -> Term:
-    """A term from a SPARQL JSON results binding (also Virtuoso's older `typed-literal`)."""
+    """A term from a SPARQL JSON results binding (also Virtuoso's older `typed-literal`); ValueError when it
+    is none."""
     kind = binding.get("type")
-    value = binding.get("value", "")
+    value = str(binding.get("value", ""))
     if kind == "uri":
         return URIRef(value)
     if kind == "bnode":
@@ -165,7 +173,7 @@ def from_json(binding: dict[str, str]) -> Term:
         if datatype and datatype != str(XSD.string):
             return Literal(value, datatype=URIRef(datatype))
         return Literal(value)
-    raise UsageError(f"unsupported term in SPARQL JSON results: {binding!r}")
+    raise ValueError(f"unsupported term type {printable(str(kind), 40)!r} in SPARQL JSON results")
 
 
 def to_json(term: Term) -> dict[str, str]:
