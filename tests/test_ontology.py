@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 from owlrl import DeductiveClosure, OWLRL_Semantics
@@ -17,7 +18,8 @@ from tests.conftest import ONTOLOGY
 
 TTL = ONTOLOGY / "ctoc.ttl"
 ONTOLOGY_IRI = URIRef("https://w3id.org/ctoc-kg/ontology")
-KINDS = {"classes": OWL.Class, "object properties": OWL.ObjectProperty, "datatype properties": OWL.DatatypeProperty}
+KINDS = {"classes": OWL.Class, "object properties": OWL.ObjectProperty, "datatype properties": OWL.DatatypeProperty,
+         "annotation properties": OWL.AnnotationProperty}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -86,8 +88,9 @@ def test_term_has_labels_definition_and_is_defined_by(term: URIRef) -> None:
     labels = {lit.language: lit for lit in g.objects(term, RDFS.label) if isinstance(lit, Literal)}
     assert set(labels) == {"en", "zh"} and len(list(g.objects(term, RDFS.label))) == 2
     assert CJK.search(str(labels["zh"])), f"Chinese label of {term} has no Chinese"
-    definitions = list(g.objects(term, SKOS.definition))
-    assert len(definitions) == 1 and definitions[0].language == "en"
+    definitions = {lit.language: lit for lit in g.objects(term, SKOS.definition) if isinstance(lit, Literal)}
+    assert set(definitions) == {"en", "zh"} and len(list(g.objects(term, SKOS.definition))) == 2
+    assert CJK.search(str(definitions["zh"])), f"Chinese definition of {term} has no Chinese"
     assert g.value(term, RDFS.isDefinedBy) == ONTOLOGY_IRI
 
 
@@ -103,16 +106,30 @@ def test_class_definitions_name_their_genus() -> None:
     g = ontology()
     for cls in declared(OWL.Class):
         parents = [p for p in g.objects(cls, RDFS.subClassOf) if p in declared(OWL.Class)]
-        definition = str(g.value(cls, SKOS.definition))
+        definition = definition_in(cls, "en")
         genera = [str(lit) for p in parents for lit in g.objects(p, RDFS.label) if lit.language == "en"]
         if genera:
             assert any(re.match(rf"An? {re.escape(genus)}\b", definition) for genus in genera), (cls, definition)
 
 
-def test_property_definitions_start_with_a_verb() -> None:
+def test_chinese_class_definitions_name_their_genus() -> None:
+    """Genus–differentia in Chinese: a class below another ctoc: class is defined as '…的<that class's label>'."""
     g = ontology()
-    for p in declared(OWL.ObjectProperty) | declared(OWL.DatatypeProperty):
-        assert re.match(r"(Relates|Gives|Names|Counts|States) ", str(g.value(p, SKOS.definition))), p
+    for cls in declared(OWL.Class):
+        parents = [p for p in g.objects(cls, RDFS.subClassOf) if p in declared(OWL.Class)]
+        genera = [str(lit) for p in parents for lit in g.objects(p, RDFS.label) if lit.language == "zh"]
+        if genera:
+            assert any(genus in definition_in(cls, "zh") for genus in genera), (cls, definition_in(cls, "zh"))
+
+
+def definition_in(term: URIRef, language: str) -> str:
+    return next(str(d) for d in ontology().objects(term, SKOS.definition) if d.language == language)
+
+
+def test_property_definitions_start_with_a_verb() -> None:
+    for p in declared(OWL.ObjectProperty) | declared(OWL.DatatypeProperty) | declared(OWL.AnnotationProperty):
+        assert re.match(r"(Relates|Gives|Names|Counts|States) ", definition_in(p, "en")), p
+        assert re.match(r"(将|给出|指明|计算|说明|以)", definition_in(p, "zh")), p
 
 
 def test_external_terms_are_the_verified_ones() -> None:
@@ -208,3 +225,44 @@ def test_disjoint_classes_are_reported() -> None:
     """A node typed both State and Person, or a paragraph typed as an agent, makes the graph inconsistent."""
     assert errors(closure([(ID["state/ECU"], RDF.type, CTOC.State), (ID["state/ECU"], RDF.type, CTOC.Person)]))
     assert errors(closure([(ITEM, RDF.type, CTOC.Body)]))
+
+
+# -- OWL 2 DL: HermiT (bundled with owlready2, run on Java) over the ontology and the built data ------------
+
+
+def hermit(sources: list[Path], folder: Path) -> list[str]:
+    """Run HermiT over the N-Triples of `sources` (Turtle or N-Triples); return the unsatisfiable classes.
+
+    Raises owlready2's OwlReadyInconsistentOntologyError when the whole is inconsistent and OwlReadyJavaError
+    when HermiT refuses the input (such as a datatype outside the OWL 2 datatype map)."""
+    from owlready2 import Nothing, World, sync_reasoner_hermit  # imported late: only these tests need it
+
+    world = World()
+    for index, source in enumerate(sources):
+        target = source
+        if source.suffix != ".nt":
+            target = folder / f"input-{index}.nt"
+            target.write_bytes(Graph().parse(source, format="turtle").serialize(format="nt", encoding="utf-8"))
+        world.get_ontology(target.as_uri()).load(format="ntriples")
+    sync_reasoner_hermit(world, debug=0)
+    return sorted(str(c.iri) for c in world.inconsistent_classes() if c is not Nothing)
+
+
+def test_hermit_finds_ontology_and_build_consistent_with_no_unsatisfiable_class(built_dist: Path,
+                                                                                tmp_path: Path) -> None:
+    assert hermit([TTL, built_dist / "kg.nt"], tmp_path) == []
+
+
+def test_hermit_reports_an_unsatisfiable_class_and_an_inconsistent_graph(tmp_path: Path) -> None:
+    """The check above can fail: a class below two disjoint classes is unsatisfiable, a node in both is
+    inconsistent."""
+    from owlready2 import OwlReadyInconsistentOntologyError
+
+    bad_class = tmp_path / "bad-class.ttl"
+    bad_class.write_text(f"<{CTOC}StatePerson> a <{OWL.Class}> ;"
+                         f" <{RDFS.subClassOf}> <{CTOC.State}> , <{CTOC.Person}> .\n", encoding="utf-8")
+    assert hermit([TTL, bad_class], tmp_path) == [f"{CTOC}StatePerson"]
+    bad_node = tmp_path / "bad-node.ttl"
+    bad_node.write_text(f"<{ID}state/ECU> a <{CTOC.State}> , <{CTOC.Person}> .\n", encoding="utf-8")
+    with pytest.raises(OwlReadyInconsistentOntologyError):
+        hermit([TTL, bad_node], tmp_path)

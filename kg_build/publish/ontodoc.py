@@ -1,6 +1,11 @@
 """Ontology documentation: ``ontology/index.html`` made by pyLODE from ``ontology/ctoc.ttl``, and a class
 diagram ``ontology/classes.svg`` (classes, subclass edges, object properties from domain to range) by
-Graphviz ``dot``. A missing ontology or ``dot`` is reported, not fatal: the rest of the build goes on."""
+Graphviz ``dot``. A missing ontology or ``dot`` is reported, not fatal: the rest of the build goes on.
+
+pyLODE is given the ctoc: terms only (the declarations of reused terms would each get a section of their
+own), one label per term written "English / 中文", and a fragment id per term from its IRI (pyLODE makes
+ids from labels, which collide: ``Action``/``action``, or come out empty for a Chinese-first label). Its
+page is then made valid HTML in the page's languages by ``html_lang.mark_languages``."""
 
 from __future__ import annotations
 
@@ -11,19 +16,23 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from kg_build.errors import InputError
-from kg_build.namespaces import CTOC, bind_prefixes
+from kg_build.namespaces import BASE, CTOC, bind_prefixes
 from kg_build.paths import ONTOLOGY_DIR
 from kg_build.publish.dumps import sorted_node
+from kg_build.publish.html_lang import mark_languages
 from kg_build.publish.output import write_text
 
 ONTOLOGY_FILE = ONTOLOGY_DIR / "ctoc.ttl"
 DOT_TIMEOUT = 120  # seconds
 SCHEMA_ORG_SCRIPT = re.compile(r'(<script id="schema.org" type="application/ld\+json">)(.*?)(</script>)', re.S)
+TERM_KINDS = (OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
+LABELS = (RDFS.label, DCTERMS.title)
+LANGUAGES = ("en", "zh")  # the order of the two labels in a combined label
 
 
 def load_ontology(path: Path = ONTOLOGY_FILE) -> Graph | None:
@@ -48,7 +57,42 @@ def pylode_html(ontology: Graph) -> str:
     for handler in [h for h in root.handlers if h not in handlers]:  # pyLODE calls basicConfig(DEBUG) on import
         root.removeHandler(handler)
     root.setLevel(level)
-    return stable_schema_org(str(OntPub(ontology, sort_subjects=True).make_html(include_css=True)))
+    documented = for_pylode(ontology)
+    page = OntPub(documented, sort_subjects=True)
+    page.fids.update(fragment_ids(documented))
+    return mark_languages(stable_schema_org(str(page.make_html(include_css=True))))
+
+
+def for_pylode(ontology: Graph) -> Graph:
+    """The ontology as pyLODE should show it: without the declarations of reused terms, and with each
+    term's English and Chinese labels (and the header's titles) combined into one "English / 中文"."""
+    graph = bind_prefixes(Graph())
+    reused = {s for kind in TERM_KINDS for s in ontology.subjects(RDF.type, kind) if not str(s).startswith(BASE)}
+    for s, p, o in ontology:
+        if s not in reused and p not in LABELS:
+            graph.add((s, p, o))
+    for s in {s for p in LABELS for s in ontology.subjects(p, None)} - reused:
+        for p in LABELS:
+            labels = {lit.language: str(lit) for lit in ontology.objects(s, p) if isinstance(lit, Literal)}
+            if labels:
+                both = [labels[lang] for lang in LANGUAGES if lang in labels]
+                rest = [text for lang, text in sorted(labels.items(), key=str) if lang not in LANGUAGES]
+                graph.add((s, p, Literal(" / ".join(both + rest))))
+    return graph
+
+
+def fragment_ids(ontology: Graph) -> dict[str, str]:
+    """A unique HTML fragment id for every IRI the page documents: the IRI's local name (``Action``,
+    ``action``), or its path below the project's base for other resources."""
+    ids: dict[str, str] = {}
+    subjects = sorted({str(s) for s in ontology.subjects() if isinstance(s, URIRef)})
+    for iri in subjects:
+        local = iri.rpartition("#")[2] if "#" in iri else iri.removeprefix(BASE).strip("/").replace("/", "-")
+        fid = re.sub(r"[^A-Za-z0-9_.-]", "-", local) or "term"
+        while fid in ids.values():
+            fid += "-"
+        ids[iri] = fid
+    return ids
 
 
 def stable_schema_org(page: str) -> str:
