@@ -185,6 +185,12 @@ def test_unreadable_heading_is_one_line_at_its_own_line(tmp_path: Path, heading:
     assert (err.line, err.problem[: len(problem)]) == (24, problem)
 
 
+@pytest.mark.parametrize("dateline", ["2012年13月15日，维也纳", "2012年2月30日，维也纳"])
+def test_an_impossible_date_in_the_dateline_is_one_line(tmp_path: Path, dateline: str) -> None:
+    err = refused(tmp_path, SEED_TEXT.replace("2012年10月15日、16日和18日，维也纳", dateline))
+    assert (err.line, err.problem.split(" (")[0]) == (14, f"header: {dateline!r} holds an impossible date")
+
+
 def test_report_cut_mid_paragraph_builds_with_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cut = SEED_TEXT[: SEED_TEXT.index("还讨论了网络成员之间通信安全") + 8]  # inside paragraph 20 (line 90)
     report = write_report(tmp_path / "in", cut)

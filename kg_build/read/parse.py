@@ -185,7 +185,10 @@ def parse_header(path: Path, lines: list[Line]) -> tuple[Header, list[Unit]]:
     dateline, date_text = need(HeaderRole.DATELINE, "the meeting dateline ('YYYY年M月D日…，Place')")[0]
     match = DATELINE_RE.match(date_text)
     assert match  # the role was given by this regex
-    dates = parse_cjk_dates(match.group("dates"))
+    try:
+        dates = parse_cjk_dates(match.group("dates"))
+    except ValueError as err:  # 13月, 2月30日
+        raise InputError(path, dateline.number, f"header: {date_text!r} holds an impossible date ({err})") from None
     if not dates:
         raise InputError(path, dateline.number, f"header: no date in the dateline {date_text!r}")
     issued = None
