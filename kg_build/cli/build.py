@@ -7,10 +7,12 @@ import sys
 import time
 from pathlib import Path
 
+from kg_build.errors import UsageError
 from kg_build.pipeline import BuildResult, build_graph
-from kg_build.publish.output import canonical_ntriples, staged_output, turtle, write_text
+from kg_build.publish.output import canonical_ntriples, check_replaceable, staged_output, turtle, write_text
 from kg_build.publish.publication import publish_all
 from kg_build.publish.stats import format_summary
+from kg_build.read.source import DEFAULT_MAX_BYTES, byte_limit
 from kg_build.reference.registry import REPORTS_DIR
 from kg_build.validate.shapes import check_build
 
@@ -19,16 +21,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("build", help="build the knowledge graph from report texts",
                               description="Parse report texts (every report in data/ by default) and write the graph.")
     p.add_argument("sources", nargs="*", type=Path, metavar="SOURCE", help="report file or folder (default: data/)")
-    p.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
+    p.add_argument("--out", type=Path, default=Path("dist"),
+                   help="output folder (default: dist/); replaced only if a build made it, or empty")
+    p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N",
+                   help=f"refuse report files larger than N bytes (default: {DEFAULT_MAX_BYTES:,})")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    result = build_graph(args.sources or [REPORTS_DIR])
+    if args.max_bytes < 1:
+        raise UsageError(f"--max-bytes must be a positive number of bytes, not {args.max_bytes}")
+    check_replaceable(args.out)  # before the work: a wrong --out is refused at once
+    with byte_limit(args.max_bytes):
+        result = build_graph(args.sources or [REPORTS_DIR])
     with staged_output(args.out) as staging:
         write_outputs(result, staging)
-    for warning in result.warnings:
+    for warning in [w for report in result.reports for w in report.doc.warnings] + result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if result.links.unused:
         print(f"registry entries no report uses ({len(result.links.unused)}): {', '.join(result.links.unused)}")

@@ -6,10 +6,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kg_build.errors import InputError
+from kg_build.read.safe_yaml import compose_yaml, construct, yaml_errors
 
 REPORT_SUFFIX = ".txt"
+META_MAX_BYTES = 64 * 1024  # a metadata file holds a few short fields
+SYMBOL_PATTERN = r"^[A-Z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)+$"  # CTOC/COP/WG.3/2012/1
+
+
+class MetaSchema(BaseModel):
+    """The fields a metadata file may hold, with their types: strings, or absent."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    body: str | None = Field(None, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", description="slug in bodies.yaml")
+    symbol: str | None = Field(None, pattern=SYMBOL_PATTERN, description="UN document symbol")
+    title_en: str | None = Field(None, min_length=1, max_length=2000)
+    source: str | None = Field(None, max_length=2000)
 
 
 @dataclass(frozen=True)
@@ -50,14 +65,26 @@ def load_meta(report: Path) -> ReportMeta:
     sidecar = report.with_suffix(".yaml")
     if not sidecar.exists():
         return ReportMeta()
+    node = compose_yaml(sidecar, META_MAX_BYTES, "metadata file")
+    if node is None:
+        return ReportMeta(path=sidecar)
+    if not isinstance(node, yaml.MappingNode):
+        raise InputError(sidecar, node.start_mark.line + 1, "expected a mapping of metadata keys")
+    with yaml_errors(sidecar):
+        data = construct(node)
     try:
-        data = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise InputError(sidecar, mark.line + 1 if mark else 0, f"invalid YAML: {err}") from None
-    if not isinstance(data, dict):
-        raise InputError(sidecar, 1, "expected a mapping of metadata keys")
-    unknown = set(data) - {"body", "symbol", "title_en", "source"}
-    if unknown:
-        raise InputError(sidecar, 1, f"unknown metadata keys: {', '.join(sorted(unknown))}")
-    return ReportMeta(data.get("body"), data.get("symbol"), data.get("title_en"), sidecar)
+        meta = MetaSchema.model_validate(data)
+    except ValidationError as err:
+        raise InputError(sidecar, *schema_problem(node, err)) from None
+    return ReportMeta(meta.body, meta.symbol, meta.title_en, sidecar)
+
+
+def schema_problem(node: yaml.MappingNode, err: ValidationError) -> tuple[int, str]:
+    """The line and one-line wording of the first schema violation, naming the field."""
+    first = err.errors(include_url=False)[0]
+    field = str(first["loc"][0]) if first["loc"] else ""
+    lines = {str(construct(key)): key.start_mark.line + 1 for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
+    line = lines.get(field, node.start_mark.line + 1)
+    if first["type"] == "extra_forbidden":
+        return line, f"unknown metadata key {field!r} (allowed: {', '.join(MetaSchema.model_fields)})"
+    return line, f"metadata field {field!r}: {first['msg']}"

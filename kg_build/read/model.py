@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 
 from kg_build.read.source import SourceText
 
@@ -123,13 +124,15 @@ class Document:
     source: SourceText
     header: Header
     units: list[Unit]
+    warnings: list[str] = field(default_factory=list)  # signs of a cut text: the build prints them
 
     def unit(self, eid: str) -> Unit:
-        """The unit with id `eid` (KeyError when absent)."""
-        for unit in self.units:
-            if unit.eid == eid:
-                return unit
-        raise KeyError(eid)
+        """The unit with id `eid` (KeyError when absent); a dictionary look-up, so callers may ask per unit."""
+        return self._by_eid[eid]
+
+    @cached_property
+    def _by_eid(self) -> dict[str, Unit]:
+        return {unit.eid: unit for unit in self.units}
 
     def of_kind(self, kind: Kind) -> list[Unit]:
         return [u for u in self.units if u.kind is kind]

@@ -4,8 +4,10 @@ The format (UN reports as cut from their PDF): a header (body, ``Distr.:``, issu
 dateline, title); chapters ``一.``; lettered sections ``A.``; un-numbered subsection headings;
 numbered paragraphs ``1.``; lettered items ``(a)`` or ``- (a)``; footnotes ``¹ ...`` with markers
 in the text; an annex with a tab-separated table. A line that continues a paragraph or item whose
-text has not ended (no closing punctuation) is a page or line break, healed by joining the pieces.
-Nothing here knows any one report's numbers or texts.
+text has not ended (no closing punctuation) is a page or line break, healed by joining the pieces; so is
+an unnumbered line of prose after a paragraph (a break at a sentence end) and a line that starts with an
+item label inside a sentence (``(a)和(b)``). What stays ambiguous is refused, never made a new unit.
+Every step is linear in the size of the text. Nothing here knows any one report's numbers or texts.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from kg_build.errors import InputError
+from kg_build.read.completeness import completeness_warnings
+from kg_build.read.format_rules import FormatRules, format_rules
 from kg_build.read.model import AnnexCells, Document, Header, HeaderRole, Kind, Piece, Unit
 from kg_build.read.source import SourceText, read_source
 
 CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_NUMERAL_RE = re.compile(r"^(?:(?P<tens>[一二三四五六七八九])?(?P<ten>十))?(?P<ones>[一二三四五六七八九])?$")
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 SUPER_TO_ASCII = str.maketrans(SUPERSCRIPTS, "0123456789")
 
@@ -74,11 +79,11 @@ def parse_source(source: SourceText) -> Document:
     if first_chapter is None:
         raise InputError(source.path, 1, "no chapter heading (like '一. ...') found: not a report text")
     header, header_units = parse_header(source.path, lines[:first_chapter])
-    body = BodyParser(source.path, len(header_units))
+    body = BodyParser(source.path, len(header_units), format_rules())
     for line in lines[first_chapter:]:
         body.feed(line)
     units = header_units + body.finish()
-    return Document(source, header, units)
+    return Document(source, header, units, completeness_warnings(source, units, format_rules()))
 
 
 def split_lines(text: str) -> list[Line]:
@@ -122,11 +127,12 @@ def is_terminated(text: str) -> bool:
 
 
 def chinese_numeral(text: str) -> int:
-    """Value of a Chinese numeral up to 99 (一 … 十 … 九十九)."""
-    if "十" not in text:
-        return CN_DIGITS[text]
-    tens, _, ones = text.partition("十")
-    return (CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0)
+    """Value of a Chinese numeral up to 99 (一 … 十 … 九十九); ValueError for anything else (十十, 二二)."""
+    match = CN_NUMERAL_RE.match(text)
+    if not text or not match:
+        raise ValueError(f"{text!r} is not a Chinese numeral from 一 to 九十九")
+    tens = CN_DIGITS[match["tens"]] if match["tens"] else 1 if match["ten"] else 0
+    return tens * 10 + (CN_DIGITS[match["ones"]] if match["ones"] else 0)
 
 
 def parse_cjk_dates(text: str) -> list[date]:
@@ -179,7 +185,10 @@ def parse_header(path: Path, lines: list[Line]) -> tuple[Header, list[Unit]]:
     dateline, date_text = need(HeaderRole.DATELINE, "the meeting dateline ('YYYY年M月D日…，Place')")[0]
     match = DATELINE_RE.match(date_text)
     assert match  # the role was given by this regex
-    dates = parse_cjk_dates(match.group("dates"))
+    try:
+        dates = parse_cjk_dates(match.group("dates"))
+    except ValueError as err:  # 13月, 2月30日
+        raise InputError(path, dateline.number, f"header: {date_text!r} holds an impossible date ({err})") from None
     if not dates:
         raise InputError(path, dateline.number, f"header: no date in the dateline {date_text!r}")
     issued = None
@@ -248,24 +257,59 @@ def expected_label(got: int, expected: int, shown: str) -> str:
     return str(expected)
 
 
+@dataclass
+class OpenText:
+    """The paragraph or item a continuation line would extend; its pieces are joined once, when it closes,
+    so that healing many lines into one unit stays linear."""
+
+    unit: Unit
+    parts: list[str]
+    length: int
+    last_line: int
+
+    @classmethod
+    def of(cls, unit: Unit) -> OpenText:
+        return cls(unit, [unit.text], len(unit.text), unit.pieces[-1].line)
+
+    @property
+    def tail(self) -> str:
+        return self.parts[-1]
+
+    def extend(self, piece: Piece, text: str) -> None:
+        """Add one more piece of the sentence, as `append_piece` does, without rebuilding the text."""
+        glue = join_text(self.tail[-1:], text[:1])[1:-1] if self.tail and text else ""
+        start = self.length + len(glue)
+        self.unit.segments.append((start, piece.start, len(text)))
+        self.unit.pieces.append(piece)
+        self.parts += [glue, text]
+        self.length = start + len(text)
+        self.last_line = piece.line
+
+    def close(self) -> None:
+        self.unit.text = "".join(self.parts)
+
+
 class BodyParser:
     """Consumes the lines from the first chapter on and builds the units in document order."""
 
-    def __init__(self, path: Path, order_offset: int) -> None:
+    def __init__(self, path: Path, order_offset: int, rules: FormatRules) -> None:
         self.path = path
+        self.rules = rules
         self.units: list[Unit] = []
         self.order = order_offset
         self.chapter: Unit | None = None
         self.section: Unit | None = None
         self.subsection: Unit | None = None
         self.paragraph: Unit | None = None
-        self.open: Unit | None = None  # the paragraph or item a continuation line would extend
+        self.last_item: Unit | None = None  # the paragraph's latest item: the next one follows its letter
+        self.open: OpenText | None = None  # the paragraph or item a continuation line would extend
         self.last_paragraph = 0
         self.paragraph_lines: dict[int, int] = {}
         self.subsection_count = 0
         self.annex: Unit | None = None
         self.annex_state = "title"  # title -> bold-title -> columns -> rows
         self.annex_title_line = 0
+        self.annex_rows = 0
         self.footnotes: dict[str, Unit] = {}
         self.annex_titled = False
 
@@ -283,18 +327,23 @@ class BodyParser:
         elif match := PARAGRAPH_RE.match(content):
             self._paragraph(line, match)
         elif match := ITEM_RE.match(content):
-            self._item(line, match)
+            self._item_or_inline_label(line, content, match)
         elif match := FOOTNOTE_RE.match(content):
             self._footnote(line, match)
         elif ANNEX_RE.match(content):
             self._start_annex(line)
-        elif self.open is not None and not is_terminated(self.open.text):
-            self._continue(self.open, line)
+        elif stray := self.rules.stray_markup.match(content):
+            self._unreadable_heading(line, content, stray)
+        elif self.open is not None and not is_terminated(self.open.tail):
+            self._continue(line)  # a page or line break inside a sentence
+        elif self.rules.prose_punctuation.search(content):
+            self._prose_after_sentence_end(line)
         else:
             self._subsection(line)
 
     def finish(self) -> list[Unit]:
         """Check what can only be checked at the end, and return the units."""
+        self._set_open(None)
         if self.annex is not None and self.annex_state == "bold-title":
             raise InputError(self.path, self.annex_title_line,
                              "unterminated annex title: '**' is opened but never closed")
@@ -316,17 +365,30 @@ class BodyParser:
         self.units.append(unit)
         return unit
 
+    def _set_open(self, unit: Unit | None) -> None:
+        """Close the unit being extended (its text is joined now) and open `unit`, if any."""
+        if self.open is not None:
+            self.open.close()
+        self.open = OpenText.of(unit) if unit is not None else None
+
     def _collect_markers(self, unit: Unit, text: str) -> None:
         if unit.kind in (Kind.PARAGRAPH, Kind.ITEM):
             unit.footnote_markers += [m.translate(SUPER_TO_ASCII) for m in MARKER_RE.findall(text)]
 
+    def _numeral(self, line: Line, text: str) -> int:
+        try:
+            return chinese_numeral(text)
+        except ValueError as err:
+            raise InputError(self.path, line.number, f"chapter number: {err}") from None
+
     def _chapter(self, line: Line, match: re.Match[str]) -> None:
-        number = chinese_numeral(match["num"])
+        number = self._numeral(line, match["num"])
         expected = chinese_numeral(self.chapter.number) + 1 if self.chapter else 1
         self._check_sequence("chapter", number, expected, line, match["num"])
+        self._set_open(None)
         self.chapter = self._new(Kind.CHAPTER, f"chp_{number}", match["num"], line, match.start("text"), None)
         self.chapter.number = match["num"]
-        self.section = self.subsection = self.paragraph = self.open = None
+        self.section = self.subsection = self.paragraph = self.last_item = None
         self.subsection_count = 0
 
     def _section(self, line: Line, match: re.Match[str]) -> None:
@@ -334,19 +396,21 @@ class BodyParser:
             raise InputError(self.path, line.number, f"section {match['num']}. outside any chapter")
         expected = ord(self.section.number) + 1 if self.section else ord("A")
         self._check_sequence("section", ord(match["num"]), expected, line, match["num"])
+        self._set_open(None)
         self.section = self._new(Kind.SECTION, f"{self.chapter.eid}/sec_{match['num'].lower()}",
                                  match["num"], line, match.start("text"), self.chapter)
-        self.subsection = self.paragraph = self.open = None
+        self.subsection = self.paragraph = self.last_item = None
         self.subsection_count = 0
 
     def _subsection(self, line: Line) -> None:
         container = self.section or self.chapter
         if container is None:
             raise InputError(self.path, line.number, "text outside any chapter")
+        self._set_open(None)
         self.subsection_count += 1
         n = self.subsection_count
         self.subsection = self._new(Kind.SUBSECTION, f"{container.eid}/subsec_{n}", str(n), line, 0, container)
-        self.paragraph = self.open = None
+        self.paragraph = self.last_item = None
 
     def _paragraph(self, line: Line, match: re.Match[str]) -> None:
         number = int(match["num"])
@@ -359,17 +423,32 @@ class BodyParser:
                                    match.start("text"), container)
         self.paragraph_lines[number] = line.number
         self.last_paragraph = number
-        self.open = self.paragraph
+        self.last_item = None
+        self._set_open(self.paragraph)
+
+    def _item_or_inline_label(self, line: Line, content: str, match: re.Match[str]) -> None:
+        """A line starting ``(a)``: an item, or the rest of a sentence a page break cut before an inline label."""
+        if self.rules.inline_item.match(content):
+            if self.open is None:
+                raise InputError(self.path, line.number, f"'{content[:12]}…' reads as an item label inside a "
+                                 "sentence, but no paragraph is open to carry it on")
+            self._continue(line)
+        elif self.open is not None and not is_terminated(self.open.tail):
+            raise InputError(self.path, line.number, f"item ({match['num']}) follows an unfinished sentence "
+                             f"(line {self.open.last_line} ends without 。；：？！): a page break before an "
+                             "inline item label, or a missing punctuation mark")
+        else:
+            self._item(line, match)
 
     def _item(self, line: Line, match: re.Match[str]) -> None:
         if self.paragraph is None:
             raise InputError(self.path, line.number, f"item ({match['num']}) outside any paragraph")
-        siblings = [u for u in self.units if u.parent == self.paragraph.eid and u.kind is Kind.ITEM]
-        expected = ord(siblings[-1].number) + 1 if siblings else ord("a")
+        expected = ord(self.last_item.number) + 1 if self.last_item else ord("a")
         self._check_sequence(f"paragraph {self.paragraph.number} item", ord(match["num"]), expected, line,
                              f"({match['num']})")
-        self.open = self._new(Kind.ITEM, f"{self.paragraph.eid}/item_{match['num']}", match["num"], line,
-                              match.start("text"), self.paragraph)
+        self.last_item = self._new(Kind.ITEM, f"{self.paragraph.eid}/item_{match['num']}", match["num"], line,
+                                   match.start("text"), self.paragraph)
+        self._set_open(self.last_item)
 
     def _footnote(self, line: Line, match: re.Match[str]) -> None:
         number = match["num"].translate(SUPER_TO_ASCII)
@@ -377,11 +456,33 @@ class BodyParser:
             raise InputError(self.path, line.number, f"duplicate footnote {number}")
         self.footnotes[number] = self._new(Kind.FOOTNOTE, f"fn_{number}", number, line, match.start("text"), None)
 
-    def _continue(self, unit: Unit, line: Line) -> None:
+    def _continue(self, line: Line) -> None:
         """Heal a page or line break: the line carries on the open unit's sentence."""
+        assert self.open is not None
         piece, text = trimmed_piece(line)
-        append_piece(unit, piece, text)
-        self._collect_markers(unit, text)
+        self.open.extend(piece, text)
+        self._collect_markers(self.open.unit, text)
+
+    def _prose_after_sentence_end(self, line: Line) -> None:
+        """An unnumbered line of prose after a finished sentence: a page break at a sentence end, healed
+        into the open paragraph or item; with none open it is refused (a lost paragraph number)."""
+        if self.open is None:
+            raise InputError(self.path, line.number, "unnumbered prose outside any paragraph: not a heading "
+                             "(it has sentence punctuation) and no paragraph to carry on (a number missing?)")
+        self._continue(line)
+
+    def _unreadable_heading(self, line: Line, content: str, stray: re.Match[str]) -> None:
+        """Markup before a heading or number (``## 二.``): refused here rather than misread later."""
+        rest = content[stray.end():]
+        if any(r.match(rest) for r in (CHAPTER_RE, SECTION_RE, PARAGRAPH_RE, ITEM_RE)):
+            raise InputError(self.path, line.number, f"unreadable heading or number {content[:24]!r}: "
+                             f"stray {stray.group().strip()!r} before it")
+        if self.open is not None and not is_terminated(self.open.tail):
+            self._continue(line)
+        elif self.rules.prose_punctuation.search(content):
+            self._prose_after_sentence_end(line)
+        else:
+            self._subsection(line)
 
     def _check_sequence(self, what: str, got: int, expected: int, line: Line, shown: str) -> None:
         """Numbers run 1, 2, 3 (or a, b, c): name the gap or the step back."""
@@ -393,9 +494,10 @@ class BodyParser:
 
     # -- annex -----------------------------------------------------------------------------------
     def _start_annex(self, line: Line) -> None:
+        self._set_open(None)
         self.annex = self._new(Kind.ANNEX, "annex", "", line, 0, None)
         self.annex_titled = False
-        self.open = self.paragraph = None
+        self.paragraph = self.last_item = None
 
     def _annex_line(self, line: Line, content: str) -> None:
         assert self.annex is not None
@@ -435,8 +537,8 @@ class BodyParser:
         self._check_cells(line, cells)
         symbols = self._symbols(line, cells[0])
         agenda = self._agenda_items(line, cells[1])
-        rows = [u for u in self.units if u.kind is Kind.ANNEX_ROW]
-        row = self._new(Kind.ANNEX_ROW, f"annex/row_{len(rows) + 1}", str(len(rows) + 1), line, 0, self.annex)
+        self.annex_rows += 1
+        row = self._new(Kind.ANNEX_ROW, f"annex/row_{self.annex_rows}", str(self.annex_rows), line, 0, self.annex)
         row.cells = AnnexCells(symbols, agenda, cells[2].strip())
         row.text = row.cells.title  # the row's prose; its quote is the whole line
         title_at = line.start + len(cells[0]) + len(cells[1]) + 2

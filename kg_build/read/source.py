@@ -7,15 +7,33 @@ line ends kept exactly as the file has them.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
-import unicodedata
-from dataclasses import dataclass
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg_build.errors import InputError
 
 BOM = "\ufeff"
-ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+DEFAULT_MAX_BYTES = 20_000_000  # a report is well under 1 MB; `build --max-bytes N` raises the limit
+NEWLINE_RE = re.compile("\n")
+BAD_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # category Cc except tab, LF, CR
+CJK_RE = re.compile("[\u4e00-\u9fff]")
+MAX_BYTES: ContextVar[int] = ContextVar("max_bytes", default=DEFAULT_MAX_BYTES)
+
+
+@contextmanager
+def byte_limit(max_bytes: int) -> Iterator[None]:
+    """Read report files of up to `max_bytes` bytes inside this block (the build's ``--max-bytes``)."""
+    token = MAX_BYTES.set(max_bytes)
+    try:
+        yield
+    finally:
+        MAX_BYTES.reset(token)
 
 
 @dataclass(frozen=True)
@@ -27,15 +45,25 @@ class SourceText:
     byte_size: int
     encoding: str
     text: str
+    line_starts: list[int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        starts = [0] + [m.end() for m in NEWLINE_RE.finditer(self.text)]
+        object.__setattr__(self, "line_starts", starts)
 
     def line_of(self, offset: int) -> int:
-        """The 1-based line number holding character `offset`."""
-        return self.text.count("\n", 0, offset) + 1
+        """The 1-based line number holding character `offset` (a binary search: no rescan of the text)."""
+        return bisect.bisect_right(self.line_starts, offset)
 
 
 def read_source(path: Path) -> SourceText:
     """Read and decode `path`; raise InputError naming file and line for empty or non-text input."""
+    limit = MAX_BYTES.get()
     try:
+        size = path.stat().st_size
+        if size > limit:
+            raise InputError(path, 0, f"file is {size:,} bytes, over the limit of {limit:,} "
+                             "(a report is well under 1 MB; build --max-bytes N raises the limit)")
         raw = path.read_bytes()
     except OSError as err:
         raise InputError(path, 0, f"cannot read file: {err.strerror}") from None
@@ -70,17 +98,11 @@ def _decode(path: Path, raw: bytes) -> tuple[str, str]:
 
 def _looks_like_text(text: str) -> bool:
     """True when `text` has no control characters and some CJK: a real GB18030 report, not noise."""
-    has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in text)
-    return has_cjk and not any(_is_bad_control(ch) for ch in text)
-
-
-def _is_bad_control(ch: str) -> bool:
-    return unicodedata.category(ch) == "Cc" and ch not in ALLOWED_CONTROLS
+    return bool(CJK_RE.search(text)) and not BAD_CONTROL_RE.search(text)
 
 
 def _check_text(path: Path, text: str) -> None:
     """Refuse binary content (NUL or other control characters) with the line where it occurs."""
-    for offset, ch in enumerate(text):
-        if _is_bad_control(ch):
-            line = text.count("\n", 0, offset) + 1
-            raise InputError(path, line, f"not a text file: control character U+{ord(ch):04X}")
+    if match := BAD_CONTROL_RE.search(text):
+        line = text.count("\n", 0, match.start()) + 1
+        raise InputError(path, line, f"not a text file: control character U+{ord(match[0]):04X}")
