@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 from bench.parse import synthetic_report
 from kg_build.cli import main
 from kg_build.errors import InputError, UsageError
-from kg_build.reference.registry import load_registry
 from kg_build.pipeline import build_graph
 from kg_build.publish.output import BUILD_MARKER, staged_output
 from kg_build.read.discover import load_meta
 from kg_build.read.model import Document, Kind
 from kg_build.read.parse import parse_file, parse_source
 from kg_build.read.source import SourceText, byte_limit
+from kg_build.reference.registry import load_registry
 from tests.conftest import SEED
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
