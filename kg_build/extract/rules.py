@@ -263,7 +263,7 @@ class Extractor:
 
     # -- lists of outcomes and questions -----------------------------------------------------------
     def _items(self, unit: Unit) -> list[Unit]:
-        return [u for u in self.doc.units if u.parent == unit.eid and u.kind is Kind.ITEM]
+        return self.doc.children(unit.eid, Kind.ITEM)
 
     def _is_list_chapeau(self, unit: Unit) -> bool:
         return bool(self._items(unit)) and bool(self.rules.list_chapeau_end.search(unit.text))
@@ -348,11 +348,10 @@ class Extractor:
         number = self.rules.meeting_number.search(unit.text)
         if number and self.out.meeting_number is None and self.rules.self_reference.search(
                 unit.text, max(0, number.start() - 4), number.start() + 1):
-            self.out.meeting_number = chinese_numeral(number["n"])
+            self.out.meeting_number = numeral(number["n"])
         sittings = self.rules.sittings.search(unit.text)
         if sittings and self.out.sittings is None:
-            n = sittings["n"]
-            self.out.sittings = int(n) if n.isascii() and n.isdigit() else chinese_numeral(n)
+            self.out.sittings = numeral(sittings["n"])
         if self.rules.joint_meeting.search(unit.text):
             for start, sentence in sentences(unit.text):
                 if not self.rules.joint_meeting.search(sentence):
@@ -371,6 +370,16 @@ class Extractor:
 
     def _warn(self, unit: Unit, text: str, problem: str) -> None:
         self.out.warnings.append(f"{self.doc.source.path.name}:{unit.line}: {unit.eid}: {text!r}: {problem}")
+
+
+def numeral(text: str) -> int | None:
+    """An ASCII or Chinese numeral's value; None for a malformed one (十十), which then states nothing."""
+    if text.isascii() and text.isdigit():
+        return int(text)
+    try:
+        return chinese_numeral(text)
+    except ValueError:
+        return None
 
 
 def sentences(text: str) -> list[tuple[int, str]]:

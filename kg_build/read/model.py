@@ -136,3 +136,15 @@ class Document:
 
     def of_kind(self, kind: Kind) -> list[Unit]:
         return [u for u in self.units if u.kind is kind]
+
+    def children(self, eid: str, kind: Kind) -> list[Unit]:
+        """The units of `kind` directly under `eid`, in document order (indexed once, so callers may ask per unit)."""
+        return self._children.get((eid, kind), [])
+
+    @cached_property
+    def _children(self) -> dict[tuple[str, Kind], list[Unit]]:
+        index: dict[tuple[str, Kind], list[Unit]] = {}
+        for unit in self.units:
+            if unit.parent:
+                index.setdefault((unit.parent, unit.kind), []).append(unit)
+        return index
