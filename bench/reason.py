@@ -34,8 +34,8 @@ ENGINES = ("fast", "owlrl")
 def run_cell(engine: str, folder: Path) -> dict[str, object]:
     """Reason over folder/kg.nt in this (child) process; return the effort and a digest of the closure."""
     from kg_build.graph_files import read_graph
-    from kg_build.publish.output import canonical_ntriples
     from kg_build.reason.closure import compute_closure, load_ontology
+    from kg_build.serialize import canonical_ntriples
 
     asserted, ontology = read_graph([folder / "kg.nt"]), load_ontology()
     cpu, started = time.process_time(), time.perf_counter()

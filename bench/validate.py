@@ -64,8 +64,8 @@ def write_copies(source: Path, target: Path, factor: int) -> tuple[int, int]:
 def run_cell(step: str, path: str, folder: Path) -> dict[str, object]:
     """Run one step in this (child) process; return seconds, peak RSS and a short result."""
     from kg_build.graph_files import read_graph
-    from kg_build.publish.output import canonical_ntriples
     from kg_build.reason.closure import compute_closure, load_ontology
+    from kg_build.serialize import canonical_ntriples
     from kg_build.validate.qc import load_qc, run_qc
     from kg_build.validate.shapes import load_shapes, naive_shacl_findings, validate_graph
 

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from kg_build.errors import UsageError
 from kg_build.pipeline import BuildResult, build_graph
-from kg_build.publish.output import canonical_ntriples, check_replaceable, staged_output, turtle, write_text
+from kg_build.publish.output import check_replaceable, staged_output, write_text
 from kg_build.publish.publication import publish_all
 from kg_build.publish.stats import format_summary
 from kg_build.read.source import DEFAULT_MAX_BYTES, byte_limit
 from kg_build.reference.registry import REPORTS_DIR
+from kg_build.serialize import canonical_ntriples, turtle
 from kg_build.validate.shapes import check_build
 
 

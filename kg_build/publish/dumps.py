@@ -21,7 +21,8 @@ from rdflib.plugins.shared.jsonld.context import Context
 
 from kg_build.namespaces import BASE, bind_prefixes
 from kg_build.paths import ONTOLOGY_DIR
-from kg_build.publish.output import canonical_ntriples, turtle, write_text
+from kg_build.publish.output import write_text
+from kg_build.serialize import canonical_ntriples, turtle
 
 CONTEXT_FILE = ONTOLOGY_DIR / "context.jsonld"
 CONTEXT_URL = BASE + "ontology/context.jsonld"

@@ -17,10 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rdflib import Graph
-
 from kg_build.errors import UsageError
-from kg_build.namespaces import bind_prefixes
 
 BUILD_MARKER = ".ctoc-kg-build"
 # What a build writes at the top of its folder: a folder of these names only, kg.nt among them, is a build
@@ -28,17 +25,6 @@ BUILD_MARKER = ".ctoc-kg-build"
 BUILD_OUTPUTS = frozenset({"kg.nt", "kg.ttl", "kg.trig", "kg.nq", "kg.jsonld", "kg.rdf", "inferred.nt",
                            "validation.txt", "checksums.sha256", "void.ttl", "ontology", "site", BUILD_MARKER})
 MARKER_TEXT = "This folder is the output of `ctoc-kg build`, which replaces it whole on the next build.\n"
-
-
-def canonical_ntriples(graph: Graph) -> str:
-    """N-Triples with one triple a line, lines sorted: byte-identical for the same graph."""
-    lines = {line for line in graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines() if line}
-    return "".join(line + "\n" for line in sorted(lines))
-
-
-def turtle(graph: Graph) -> str:
-    """Readable Turtle with the project's prefixes (rdflib sorts subjects and predicates)."""
-    return bind_prefixes(graph).serialize(format="turtle")
 
 
 def check_replaceable(out: Path) -> None:

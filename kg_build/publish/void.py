@@ -24,7 +24,8 @@ from kg_build.paths import DATA_DIR
 from kg_build.publish import dcat
 from kg_build.publish.dataset_info import DATASET_FILE, load_dataset_info, published_url
 from kg_build.publish.dumps import Dump
-from kg_build.publish.output import turtle, write_text
+from kg_build.publish.output import write_text
+from kg_build.serialize import turtle
 
 __all__ = ["DATASET_FILE", "build_void", "load_dataset_info", "write_void"]
 

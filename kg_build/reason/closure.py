@@ -33,8 +33,8 @@ from rdflib.term import Node
 from kg_build.graph_files import read_graph
 from kg_build.namespaces import BASE, ID, PREFIXES
 from kg_build.paths import ONTOLOGY_DIR
-from kg_build.publish.output import canonical_ntriples
 from kg_build.reason.fast import Deadline, Triple, fast_closure
+from kg_build.serialize import canonical_ntriples
 
 ONTOLOGY_FILE = ONTOLOGY_DIR / "ctoc.ttl"
 INFERRED_FILE = "inferred.nt"

@@ -14,13 +14,14 @@ from rdflib.term import Node
 
 from kg_build.namespaces import CTOC, bind_prefixes
 from kg_build.publish.dumps import jsonld
-from kg_build.publish.output import canonical_ntriples, turtle, write_text
+from kg_build.publish.output import write_text
 from kg_build.publish.site.conneg import htaccess, nginx_conf
 from kg_build.publish.site.data import SiteData
 from kg_build.publish.site.html import bilingual, document, esc, highlight, node_html
 from kg_build.publish.site.kinds import KINDS, Kind, members
 from kg_build.publish.site.paths import Segments, href, iri_href, segments, split_fragment
 from kg_build.publish.site.reading import ReportReader, anchor
+from kg_build.serialize import canonical_ntriples, turtle
 
 SITE_DIR = "site"
 FOLD_AFTER = 12  # incoming links of one property beyond this many are folded into <details>
