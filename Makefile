@@ -23,9 +23,9 @@ $(TSTAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The build validates its graph before it publishes (exit 1 and nothing in dist/ on a violation): once is enough.
 run: $(STAMP) tools
 	$(BIN)/ctoc-kg build --out dist
-	$(BIN)/ctoc-kg validate --dist dist
 
 build: run
 

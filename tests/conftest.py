@@ -19,6 +19,14 @@ QUERIES = ROOT / "queries"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Caches go to a temporary folder (CTOC_KG_CACHE, inherited by the CLI in subprocesses), never the tree."""
+    import os
+
+    os.environ["CTOC_KG_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture(scope="session")
 def built_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A `ctoc-kg build` of data/ into a temporary dist folder (built once per session)."""

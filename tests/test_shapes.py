@@ -82,3 +82,29 @@ def test_every_class_of_the_seed_graph_is_covered_by_a_shape(kg: Graph) -> None:
         return any(sup in targeted for sup in ontology.transitive_objects(cls, RDFS.subClassOf))
 
     assert used and sorted(str(c) for c in used if not covered(c)) == []
+
+
+def test_shacl_shacl_runs_once_per_shapes_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SHACL-SHACL check of the shapes is stamped in the cache by content: a second process (here: a
+    cleared in-process cache) skips it, and a changed shapes file is checked again and refused when malformed."""
+    import shutil
+
+    import kg_build.validate.shapes as shapes_module
+
+    monkeypatch.setenv("CTOC_KG_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "shapes"
+    shutil.copytree(SHAPES_DIR, folder, ignore=shutil.ignore_patterns("external", "*.md"))
+    calls: list[int] = []
+    real = shapes_module.meta_validate
+    monkeypatch.setattr(shapes_module, "meta_validate", lambda *a, **k: calls.append(1) or real(*a, **k))
+    for _ in range(2):
+        shapes_module._checked_shapes.cache_clear()
+        load_shapes(folder)
+    assert calls == [1]
+    broken = folder / "document.ttl"
+    broken.write_text(broken.read_text(encoding="utf-8") + "\nctocsh:Broken a sh:NodeShape ; sh:minCount -1 .\n",
+                      encoding="utf-8")
+    shapes_module._checked_shapes.cache_clear()
+    with pytest.raises(Exception, match="malformed shapes"):
+        load_shapes(folder)
+    assert calls == [1, 1]

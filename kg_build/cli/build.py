@@ -15,7 +15,7 @@ from kg_build.publish.stats import format_summary
 from kg_build.read.source import DEFAULT_MAX_BYTES, byte_limit
 from kg_build.reference.registry import REPORTS_DIR
 from kg_build.serialize import canonical_ntriples, turtle
-from kg_build.validate.shapes import check_build
+from kg_build.validate.shapes import ValidationReport, check_build
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -37,20 +37,23 @@ def run(args: argparse.Namespace) -> int:
     with byte_limit(args.max_bytes):
         result = build_graph(args.sources or [REPORTS_DIR])
     with staged_output(args.out) as staging:
-        write_outputs(result, staging)
+        report = write_outputs(result, staging)
     for warning in [w for report in result.reports for w in report.doc.warnings] + result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if result.links.unused:
         print(f"registry entries no report uses ({len(result.links.unused)}): {', '.join(result.links.unused)}")
     print(f"built {len(result.reports)} report(s) into {args.out}/")
+    print(f"validated: {'conforms' if report.conforms else 'violations'} — {len(report.violations)} violation(s), "
+          f"{len(report.warnings)} warning(s) (shapes and QC; {args.out}/validation.txt)")
     print(format_summary(result.graph, time.perf_counter() - started))
     return 0
 
 
-def write_outputs(result: BuildResult, folder: Path) -> None:
-    """Write every build output into `folder` (a staging folder)."""
+def write_outputs(result: BuildResult, folder: Path) -> ValidationReport:
+    """Write every build output into `folder` (a staging folder); return the build's validation report."""
     write_text(folder, "kg.nt", canonical_ntriples(result.graph))
     write_text(folder, "kg.ttl", turtle(result.graph))
-    check_build(result.graph, folder)  # inferred.nt and validation.txt; exit 1 on violations
+    report = check_build(result.graph, folder)  # inferred.nt and validation.txt; exit 1 on violations
     for note in publish_all(result, folder):  # dumps, void.ttl, ontology docs, site (kg_build/publish/publication.py)
         print(f"note: {note}")
+    return report

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
 from pyshacl import validate as shacl_validate
@@ -28,6 +29,7 @@ from rdflib.term import Node
 from kg_build.errors import UsageError
 from kg_build.graph_files import read_graph
 from kg_build.namespaces import CTOC, ID, OA, PREFIXES, SH_CTOC, bind_prefixes
+from kg_build.paths import cache_dir
 from kg_build.reason.closure import (
     IRI_IN_MESSAGE,
     ONTOLOGY_DIR,
@@ -99,12 +101,32 @@ def load_shapes(directory: Path = SHAPES_DIR) -> Graph:
 
 @lru_cache(maxsize=4)
 def _checked_shapes(files: tuple[tuple[Path, int, int], ...]) -> Graph:
-    """The shapes files parsed and meta-validated once per process (keyed by path, mtime and size)."""
+    """The shapes files parsed and checked once per process (keyed by path, mtime and size); the SHACL-SHACL
+    check, a quarter of a small build, runs once per shapes content and pyshacl version (a stamp in the cache)."""
     shapes = read_graph([f for f, _, _ in files])
-    problems = shapes_problems(shapes)
+    stamp = cache_dir() / "shapes-ok" / _shapes_digest([f for f, _, _ in files])
+    problems = unsafe_constraints(shapes) if stamp.is_file() else shapes_problems(shapes)
     if problems:
         raise UsageError("could not validate: malformed shapes: " + "; ".join(problems))
+    _write_stamp(stamp)
     return shapes
+
+
+def _shapes_digest(files: list[Path]) -> str:
+    """SHA-256 of the shapes files' names and bytes and of the pyshacl version that checked them."""
+    digest = hashlib.sha256(f"pyshacl {version('pyshacl')}\n".encode())
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _write_stamp(stamp: Path) -> None:
+    """Record a passed check; a cache that cannot be written only costs the check next time."""
+    try:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.touch()
+    except OSError:
+        pass
 
 
 def shapes_problems(shapes: Graph) -> list[str]:
@@ -115,11 +137,14 @@ def shapes_problems(shapes: Graph) -> list[str]:
         return [f"pyshacl: {err}"]
     problems = [] if conforms else (
         [line.strip() for line in str(text).splitlines() if "Message:" in line] or ["not valid SHACL (SHACL-SHACL)"])
-    for query in shapes.objects(None, SH.select):
-        if FORBIDDEN_IN_CONSTRAINTS.search(str(query)):
-            problems.append("a SPARQL constraint uses SERVICE, FROM, VALUES or MINUS (SHACL forbids VALUES and MINUS "
-                            "with pre-bound $this; SERVICE and FROM would reach out)")
-    return problems
+    return problems + unsafe_constraints(shapes)
+
+
+def unsafe_constraints(shapes: Graph) -> list[str]:
+    """SPARQL constraints that could reach out or that SHACL forbids with pre-bound $this (checked every run)."""
+    return ["a SPARQL constraint uses SERVICE, FROM, VALUES or MINUS (SHACL forbids VALUES and MINUS with pre-bound "
+            "$this; SERVICE and FROM would reach out)"
+            for query in shapes.objects(None, SH.select) if FORBIDDEN_IN_CONSTRAINTS.search(str(query))]
 
 
 # ---------------------------------------------------------------------------------------------- validation
