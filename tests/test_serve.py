@@ -4,6 +4,7 @@ embedded engine, refuses updates, SERVICE, FROM <url> and LOAD, keeps its time l
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -17,11 +18,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
+from starlette.requests import Request
+from starlette.responses import Response
 
 from kg_build.sparql.client import Endpoint
 from kg_build.sparql.query import OxigraphEngine, RemoteEngine, data_files, library, run_query
-from kg_build.sparql.serve import ROUTES, OxigraphChild, Request, SparqlFront, load_store, text_response
+from kg_build.sparql.serve import ROUTES, OxigraphChild, SparqlFront, build_app, load_store, text_answer
 from kg_build.sparql.terms import parse_binding
 from tests.conftest import QUERIES
 from tests.servers import RecordingServer, network_canary, recorder, stop_pid  # noqa: F401 (fixtures)
@@ -148,13 +152,18 @@ def test_time_limit_answers_503_and_recovers(served: Served) -> None:
 def test_routes_table_and_site_hook(served: Served) -> None:
     """One route table; paths no route takes go to `site_handler` (the static site's hook)."""
     assert [route.path for route in ROUTES][:1] == ["/sparql"]
-    front = SparqlFront(0, child=None, site_handler=lambda f, r: text_response(200, f"site {r.path}"))
-    try:
-        answer = front.dispatch(Request("GET", "/id/state/ECU", {}, {}, b""))
-        assert (answer.status, answer.body) == (200, b"site /id/state/ECU\n")
-        assert front.dispatch(Request("DELETE", "/sparql", {}, {}, b"")).status == 405
-    finally:
-        front.server_close()
+
+    async def site(front: SparqlFront, request: Request) -> Response:
+        return text_answer(200, f"site {request.url.path}")
+
+    async def ask() -> tuple[httpx.Response, httpx.Response]:
+        app = build_app(SparqlFront(child=None, site_handler=site))  # no lifespan: no engine needed
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://front") as client:
+            return await client.get("/id/state/ECU"), await client.delete("/sparql")
+
+    site_answer, delete = asyncio.run(ask())
+    assert (site_answer.status_code, site_answer.content) == (200, b"site /id/state/ECU\n")
+    assert delete.status_code == 405
     with urllib.request.urlopen(served.url.removesuffix("/sparql") + "/", timeout=10) as r:
         assert r.status == 200  # the site's home page when the build has a site, else a pointer to /sparql
 
