@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import hashlib
 import shutil
 import signal
@@ -226,13 +227,21 @@ def listening_socket(port: int, backlog: int) -> socket.socket:
     return sock
 
 
+def log_config() -> dict:
+    """uvicorn's logging with the access log on stderr too: stdout carries only the startup lines, which
+    scripts read and then may never drain (a full pipe would block the server)."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["handlers"]["access"]["stream"] = "ext://sys.stderr"
+    return config
+
+
 def uvicorn_config(app: Starlette, limits: Limits) -> uvicorn.Config:
     """uvicorn (h11, one process) with the limits: connections, backlog, header/keep-alive timeouts."""
     return uvicorn.Config(
         app, http=header_timeout_protocol(limits.header_timeout), lifespan="on", workers=1,
         limit_concurrency=limits.max_connections, backlog=limits.backlog, timeout_keep_alive=limits.keep_alive,
         h11_max_incomplete_event_size=limits.max_header_bytes, timeout_graceful_shutdown=3,
-        server_header=False, proxy_headers=False, log_level="info")
+        server_header=False, proxy_headers=False, log_level="info", log_config=log_config(), use_colors=False)
 
 
 def serve(files: Sequence[Path], port: int, timeout: float, ready: Callable[[SparqlFront], None],

@@ -24,6 +24,7 @@ from kg_build.sparql.oxigraph_child import OxigraphChild
 
 GRACE = 2.0  # seconds the front waits beyond the child's own query time limit
 PREFETCH = 64 * 1024  # bytes held back before the status is committed
+CHUNK = 64 * 1024  # bytes relayed per write: the engine's small chunks coalesced
 CANCELLED = b"The SPARQL operation has been cancelled"  # what Oxigraph appends when --timeout-s stops a query
 LOG = logging.getLogger("ctoc-kg.serve")
 
@@ -67,9 +68,13 @@ class Upstream:
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
             follow_redirects=False, trust_env=False)
         self._restart_lock = asyncio.Lock()
+        self.closed = False
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        """Stop restarting the child (the server is stopping) and close the client, after any restart under way."""
+        self.closed = True
+        async with self._restart_lock:
+            await self.client.aclose()
 
     async def forward(self, query: str, accept: str, release: Callable[[], None]) -> Response:
         """POST a checked query to the child and relay its answer; `release` frees the caller's query slot
@@ -82,7 +87,7 @@ class Upstream:
         answer: httpx.Response | None = None
         try:
             answer = await self.client.send(request, stream=True)
-            chunks = answer.aiter_raw()
+            chunks = answer.aiter_raw(CHUNK)
             head, ended = await _prefetch(chunks)
         except httpx.RemoteProtocolError:
             await _close(answer, release)
@@ -124,7 +129,7 @@ class Upstream:
     async def restart(self, process: object) -> None:
         """Restart the child unless another request already did (by pid: stop, then start a new one)."""
         async with self._restart_lock:
-            if self.child.process is process:
+            if self.child.process is process and not self.closed:
                 await run_in_threadpool(self.child.stop)
                 await run_in_threadpool(self.child.start)
 
