@@ -14,7 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,13 +45,12 @@ class Served:
     child_pid: int
 
 
-def start_serve(dist: Path, log: Path, timeout: float = 2.0, options: Sequence[str] = (),
-                preexec_fn: Callable[[], None] | None = None) -> Served:
+def start_serve(dist: Path, log: Path, timeout: float = 2.0, options: Sequence[str] = ()) -> Served:
     """`ctoc-kg serve --port 0` as a child process; its URL and Oxigraph pid read from its first lines."""
     process = subprocess.Popen(
         [sys.executable, "-m", "kg_build.cli", "serve", "--dist", str(dist), "--port", "0", "--timeout", str(timeout),
          *options],
-        stdout=subprocess.PIPE, stderr=log.open("wb"), stdin=subprocess.DEVNULL, text=True, preexec_fn=preexec_fn)
+        stdout=subprocess.PIPE, stderr=log.open("wb"), stdin=subprocess.DEVNULL, text=True)
     first, second = process.stdout.readline(), process.stdout.readline()
     url = re.search(r"(http://127\.0\.0\.1:\d+/sparql)", first)
     pid = re.search(r"Oxigraph pid (\d+)", second)

@@ -1,6 +1,6 @@
 """`ctoc-kg serve` under abuse: each finding of issue 12 replayed against a real server on the loopback, with
 bounded counts and times. Requests that a client library would normalise go out as raw bytes on a socket.
-The servers run under an address-space limit, so a regression that buffers a huge answer fails here instead
+The fronts run under an address-space limit, so a regression that buffers a huge answer fails here instead
 of exhausting the machine."""
 # ruff: noqa: F811 (the server fixtures are imported from tests/servers.py and used as parameters)
 
@@ -30,7 +30,7 @@ from tests.test_serve import LibraryCase, Served, library_cases, start_serve
 
 pytestmark = pytest.mark.usefixtures("network_canary")
 
-ADDRESS_SPACE = 3 << 30  # bytes of virtual memory the serve process (and its Oxigraph child) may map
+ADDRESS_SPACE = 3 << 30  # bytes of virtual memory the front may map
 MAX_BODY = 64 * 1024
 HEADER_TIMEOUT = 2.0
 BODY_TIMEOUT = 2.0
@@ -39,14 +39,12 @@ BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/av
 ASK = "/sparql?query=" + urllib.parse.quote("ASK {}")
 
 
-def limit_address_space() -> None:
-    """preexec_fn: cap the server's address space (inherited by the Oxigraph child)."""
-    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
-
-
 def start_limited(dist: Path, log: Path, timeout: float = 10.0, options: list[str] | None = None) -> Served:
-    """A serve process with the abuse limits, under the address-space cap."""
-    return start_serve(dist, log, timeout=timeout, options=OPTIONS + (options or []), preexec_fn=limit_address_space)
+    """A serve process with the abuse limits; once it is up, its front (not the Oxigraph child it has started,
+    which spawns a thread per request) gets the address-space cap."""
+    server = start_serve(dist, log, timeout=timeout, options=OPTIONS + (options or []))
+    resource.prlimit(server.process.pid, resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
+    return server
 
 
 @pytest.fixture(scope="module")
@@ -411,7 +409,8 @@ class Probe:
 
 
 def test_load_library_and_site(served: Served, cases: list[LibraryCase], built_dist: Path) -> None:
-    """2,000 requests from 100 concurrent clients, half library queries, half site files: every answer right."""
+    """2,000 requests from 100 concurrent clients, half library queries, half site files: every answer right
+    (a 503 with Retry-After, the documented answer to overload, is counted apart, not as an error)."""
     site = built_dist / "site"
     files = sorted(p for p in site.rglob("*") if p.is_file() and p.suffix in (".html", ".ttl", ".jsonld", ".nt"))
     files = files[:: max(1, len(files) // 200)]
@@ -428,12 +427,14 @@ def test_load_library_and_site(served: Served, cases: list[LibraryCase], built_d
     def run(probe: Probe) -> tuple[float, str | None]:
         started = time.monotonic()
         try:
-            status, _, body = request(served, probe.method, probe.path, probe.body, probe.headers)
+            status, head, body = request(served, probe.method, probe.path, probe.body, probe.headers)
         except OSError as err:
             return time.monotonic() - started, f"{probe.path}: {type(err).__name__}"
         seconds = time.monotonic() - started
+        if status == 503 and "retry-after" in head:
+            return seconds, "busy"
         if status != 200:
-            return seconds, f"{probe.path}: HTTP {status}"
+            return seconds, f"{probe.path}: HTTP {status} {body[:120]!r}"
         if probe.file is not None:
             return seconds, None if body == probe.file.read_bytes() else f"{probe.path}: wrong bytes"
         case = probe.case
@@ -449,9 +450,11 @@ def test_load_library_and_site(served: Served, cases: list[LibraryCase], built_d
             outcomes = list(pool.map(run, probes))
         elapsed = time.monotonic() - started
     latencies = sorted(seconds for seconds, _ in outcomes)
-    errors = [error for _, error in outcomes if error]
+    errors = [error for _, error in outcomes if error and error != "busy"]
+    busy = sum(1 for _, error in outcomes if error == "busy")
     p50, p99 = statistics.quantiles(latencies, n=100)[49], statistics.quantiles(latencies, n=100)[98]
     print(f"\nload: {len(outcomes)} requests ({LOAD_CLIENTS} concurrent) in {elapsed:.1f} s, {len(errors)} errors, "
-          f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, front peak RSS {sampler.peak >> 10} MiB")
-    assert errors == []
+          f"{busy} busy (503), p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, front peak RSS "
+          f"{sampler.peak >> 10} MiB")
+    assert errors[:10] == [] and busy < LOAD_REQUESTS // 20
 
