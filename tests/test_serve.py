@@ -4,6 +4,7 @@ embedded engine, refuses updates, SERVICE, FROM <url> and LOAD, keeps its time l
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -13,16 +14,22 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
+from starlette.requests import Request
+from starlette.responses import Response
 
 from kg_build.sparql.client import Endpoint
+from kg_build.sparql.guard import check
 from kg_build.sparql.query import OxigraphEngine, RemoteEngine, data_files, library, run_query
-from kg_build.sparql.serve import ROUTES, OxigraphChild, Request, SparqlFront, load_store, text_response
+from kg_build.sparql.serve import ROUTES, OxigraphChild, SparqlFront, build_app, load_store, text_answer
 from kg_build.sparql.terms import parse_binding
+from kg_build.sparql.values import with_values
 from tests.conftest import QUERIES
 from tests.servers import RecordingServer, network_canary, recorder, stop_pid  # noqa: F401 (fixtures)
 from tests.test_query import refused_queries
@@ -38,10 +45,11 @@ class Served:
     child_pid: int
 
 
-def start_serve(dist: Path, log: Path, timeout: float = 2.0) -> Served:
+def start_serve(dist: Path, log: Path, timeout: float = 2.0, options: Sequence[str] = ()) -> Served:
     """`ctoc-kg serve --port 0` as a child process; its URL and Oxigraph pid read from its first lines."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "kg_build.cli", "serve", "--dist", str(dist), "--port", "0", "--timeout", str(timeout)],
+        [sys.executable, "-m", "kg_build.cli", "serve", "--dist", str(dist), "--port", "0", "--timeout", str(timeout),
+         *options],
         stdout=subprocess.PIPE, stderr=log.open("wb"), stdin=subprocess.DEVNULL, text=True)
     first, second = process.stdout.readline(), process.stdout.readline()
     url = re.search(r"(http://127\.0\.0\.1:\d+/sparql)", first)
@@ -91,6 +99,60 @@ def test_library_through_serve_equals_embedded(served: Served, built_dist: Path,
     text = info.path.read_text(encoding="utf-8")
     bindings = dict(parse_binding(item) for item in info.example)
     assert run_query(remote, text, bindings).comparable() == run_query(embedded, text, bindings).comparable()
+
+
+@dataclass(frozen=True)
+class LibraryCase:
+    """A library query as sent to an endpoint (bindings joined as VALUES), its form and its embedded answer."""
+
+    name: str
+    text: str
+    form: str
+    expected: object
+
+
+def library_cases(dist: Path) -> list[LibraryCase]:
+    """Every library query with its example bindings, answered by the embedded engine."""
+    embedded = OxigraphEngine(data_files(dist))
+    cases = []
+    for info in LIBRARY:
+        text = info.path.read_text(encoding="utf-8")
+        bindings = dict(parse_binding(item) for item in info.example)
+        checked = check(text)
+        sent = with_values(text, bindings, checked.computed) if bindings else text
+        cases.append(LibraryCase(info.name, sent, checked.form, run_query(embedded, text, bindings).comparable()))
+    return cases
+
+
+GUARD_THREADS = 32
+DISTINCT_TEXTS = 8  # threads t and t+8 send the same texts: each text is parsed by the guard while others are
+
+
+def test_guard_under_concurrent_library_queries(built_dist: Path, tmp_path: Path) -> None:
+    """32 clients each send the whole library at once to a fresh server; every answer equals the embedded one.
+    A comment per client group makes the texts differ, so the guard parses them concurrently (no cached verdict)."""
+    cases = library_cases(built_dist)
+    server = start_serve(built_dist, tmp_path / "serve.log", timeout=30)
+    endpoint = Endpoint(server.url, retries=0, timeout=60)
+
+    def client(number: int) -> list[str]:
+        wrong = []
+        for i in range(len(cases)):
+            case = cases[(i + number) % len(cases)]
+            text = f"{case.text}\n# client group {number % DISTINCT_TEXTS}\n"
+            if endpoint.query(text, case.form).comparable() != case.expected:
+                wrong.append(f"client {number}: {case.name}")
+        return wrong
+
+    try:
+        started = time.monotonic()
+        with ThreadPoolExecutor(GUARD_THREADS) as pool:
+            wrong = [w for found in pool.map(client, range(GUARD_THREADS)) for w in found]
+        seconds = time.monotonic() - started
+    finally:
+        stop_pid(server.process)
+    print(f"\nguard under concurrency: {GUARD_THREADS} clients x {len(cases)} queries in {seconds:.1f} s")
+    assert wrong == []
 
 
 def test_protocol_get_form_and_direct_post(served: Served) -> None:
@@ -148,13 +210,18 @@ def test_time_limit_answers_503_and_recovers(served: Served) -> None:
 def test_routes_table_and_site_hook(served: Served) -> None:
     """One route table; paths no route takes go to `site_handler` (the static site's hook)."""
     assert [route.path for route in ROUTES][:1] == ["/sparql"]
-    front = SparqlFront(0, child=None, site_handler=lambda f, r: text_response(200, f"site {r.path}"))
-    try:
-        answer = front.dispatch(Request("GET", "/id/state/ECU", {}, {}, b""))
-        assert (answer.status, answer.body) == (200, b"site /id/state/ECU\n")
-        assert front.dispatch(Request("DELETE", "/sparql", {}, {}, b"")).status == 405
-    finally:
-        front.server_close()
+
+    async def site(front: SparqlFront, request: Request) -> Response:
+        return text_answer(200, f"site {request.url.path}")
+
+    async def ask() -> tuple[httpx.Response, httpx.Response]:
+        app = build_app(SparqlFront(child=None, site_handler=site))  # no lifespan: no engine needed
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://front") as client:
+            return await client.get("/id/state/ECU"), await client.delete("/sparql")
+
+    site_answer, delete = asyncio.run(ask())
+    assert (site_answer.status_code, site_answer.content) == (200, b"site /id/state/ECU\n")
+    assert delete.status_code == 405
     with urllib.request.urlopen(served.url.removesuffix("/sparql") + "/", timeout=10) as r:
         assert r.status == 200  # the site's home page when the build has a site, else a pointer to /sparql
 

@@ -1,0 +1,28 @@
+"""The page a browser gets at /sparql without a query: a self-contained form that POSTs one (no script, nothing
+fetched from another host). One function, so a richer editor (YASGUI) can replace it in one place."""
+
+from __future__ import annotations
+
+import html
+
+from starlette.responses import HTMLResponse
+
+EXAMPLE = "SELECT ?class (COUNT(?s) AS ?n)\nWHERE { ?s a ?class }\nGROUP BY ?class\nORDER BY DESC(?n)"
+
+
+def query_page(endpoint: str, time_limit: float) -> HTMLResponse:
+    """An HTML form posting `query` to `endpoint` (a browser's Accept then gets SPARQL XML results)."""
+    return HTMLResponse(f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>ctoc-kg SPARQL endpoint</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
+textarea{{width:100%;font-family:monospace;font-size:1rem}}</style></head>
+<body><h1>ctoc-kg SPARQL endpoint</h1>
+<p>Read-only SPARQL 1.1 query endpoint over the ctoc-kg graph (time limit {time_limit:g} s; SERVICE, FROM &lt;url&gt;
+and updates are refused). Send queries by GET or POST to <code>{html.escape(endpoint)}</code>.</p>
+<form method="post" action="{html.escape(endpoint)}" accept-charset="utf-8">
+<p><label for="query">Query</label></p>
+<textarea id="query" name="query" rows="12">{html.escape(EXAMPLE)}</textarea>
+<p><button type="submit">Run query</button></p>
+</form></body></html>
+""")
