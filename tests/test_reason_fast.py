@@ -44,8 +44,9 @@ def test_the_shipped_ontology_uses_only_supported_axiom_kinds() -> None:
     ensure_supported(ontology, ONTOLOGY_FILE)
     used = {o if p == RDF.type else p for _, p, o in schema_triples(ontology)}
     assert used <= SUPPORTED
-    assert used == {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.SymmetricProperty, OWL.NamedIndividual,
-                    OWL.Ontology, RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, OWL.disjointWith}
+    assert used == {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.SymmetricProperty,
+                    OWL.NamedIndividual, OWL.Ontology, RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range,
+                    OWL.disjointWith}
 
 
 def test_fast_equals_owlrl_on_the_shipped_report(kg: Graph) -> None:
