@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the data table below has one State a line)
 """Generate data/registries/states.yaml: every UN Member State, the two observer States and the other
 entities with an ISO 3166-1 code that UN documents name. Run once, by hand; not part of the package:
 
@@ -262,6 +263,8 @@ NIU|Q34020|-|other|Niue|Niue|纽埃|纽埃|-|-|not a UN Member State; a self-gov
 FIELDS = ("iso3", "iso2", "m49", "wikidata", "name_en", "formal_en", "aliases_en", "name_zh", "formal_zh",
           "aliases_zh", "regional_group", "un_status", "source")
 SOURCE = "ISO 3166-1 (pycountry); UN M49; Wikidata; UNTERM short and formal names (English, Chinese); UN regional groups"
+# the fields of the registry before the series-wide extension
+SEED_FIELDS = ("iso3", "iso2", "m49", "wikidata", "name_en", "name_zh", "aliases_zh", "regional_group", "source")
 ADDED = "formal_en, formal_zh, aliases_en and un_status added from UNTERM and the UN member list"
 # CLDR Chinese names not used as aliases (see each note)
 CLDR_NOT_ALIAS = {"PS"}
@@ -286,7 +289,8 @@ def rows() -> list[dict]:
 
 def build() -> list[dict]:
     existing = yaml.safe_load(STATES.read_text(encoding="utf-8"))
-    old = {e["iso3"]: e for e in existing}
+    # the entries the seed report made (their source cites it): they keep the values they have
+    old = {e["iso3"]: e for e in existing if e["source"].startswith("report ")}
     zh = Locale("zh").territories
     entries = {}
     for row in rows():
@@ -306,12 +310,13 @@ def build() -> list[dict]:
         entry["source"] = "; ".join(notes)
         if row["iso3"] in old:  # an entry the seed report made: keep every value it has
             before = old[row["iso3"]]
-            for key, value in before.items():
+            for key in SEED_FIELDS:
                 if key == "aliases_zh":
-                    entry[key] = list(dict.fromkeys([*value, *row["aliases_zh"]]))
+                    entry[key] = list(dict.fromkeys([*before[key], *row["aliases_zh"]]))
                 else:
-                    entry[key] = value
-            entry["source"] = f"{before['source']}; {ADDED}"
+                    entry[key] = before[key]
+            source = before["source"]
+            entry["source"] = source if source.endswith(ADDED) else f"{source}; {ADDED}"
             if row["name_zh"] != before["name_zh"] and row["name_zh"] not in entry["aliases_zh"]:
                 entry["aliases_zh"].append(row["name_zh"])
             if "aliases_en" in row and row["name_en"] != before["name_en"]:
