@@ -11,7 +11,7 @@ from rdflib.namespace import ORG, PROV, RDF, RDFS
 
 from kg_build.namespaces import CTOC, ELI
 from kg_build.pipeline import build_graph
-from tests.conftest import SEED
+from tests.conftest import FIXTURES, SEED
 
 ID = "https://w3id.org/ctoc-kg/id/"
 REPORT = f"{ID}report/wg-international-cooperation/2012-10-15"
@@ -58,8 +58,10 @@ def test_states_carry_codes_and_cldr_names(kg: Graph) -> None:
     assert names == {"ar": "الإكوادور", "en": "Ecuador", "es": "Ecuador", "fr": "Équateur", "ru": "Эквадор",
                      "zh": "厄瓜多尔"}
     assert Literal("厄瓜多尔", lang="zh") in set(kg.objects(ecuador, RDFS.label))
-    assert len(set(kg.subjects(RDF.type, CTOC.State))) == 35  # 31 speakers (para 40) + Comoros, Madagascar,
-    # Mauritius, Seychelles (para 17); Ecuador, Chile and France are among the speakers
+    assert len(set(kg.subjects(RDF.type, CTOC.State))) == 199  # every State of the series-wide reference data
+    named = {kg.value(m, CTOC.refersTo) for m in kg.subjects(CTOC.mentionType, Literal("State"))} - {None}
+    assert len(named) == 35  # 31 speakers (para 40) + Comoros, Madagascar, Mauritius, Seychelles (para 17);
+    # Ecuador, Chile and France are among the speakers
 
 
 def test_outcomes_as_the_report_states_them(kg: Graph) -> None:
@@ -117,10 +119,19 @@ def test_unlinked_mention_is_a_warning_and_kept(tmp_path: Path) -> None:
 
 
 def test_unused_registry_entries_are_reported(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "kg_build.cli", "build", "--out", str(tmp_path / "d")],
+    """Report-specific entries no report uses are listed; the series-wide reference data (199 States, every
+    body, organization and instrument) is complete by design and never listed."""
+    note = FIXTURES / "link" / "cop-untoc-2015.zh.txt"
+    result = subprocess.run([sys.executable, "-m", "kg_build.cli", "build", str(note), "--out", str(tmp_path / "d")],
                             capture_output=True, text=True)
-    # The Indian Ocean Commission is named only inside the platform's name (para 17), so no fact uses it.
-    assert "registry entries no report uses (1): organization/ioc" in result.stdout
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("registry entries no report uses"))
+    assert line.startswith("registry entries no report uses (17): network/aiamp, ")
+    assert "person/mauro-miedico" in line and "resolution/cop-untoc/5-7" in line
+    assert "state/" not in result.stdout and "organization/" not in result.stdout and "body/" not in result.stdout
+    seed = subprocess.run([sys.executable, "-m", "kg_build.cli", "build", "--out", str(tmp_path / "s")],
+                          capture_output=True, text=True)
+    assert "registry entries no report uses" not in seed.stdout  # every report-specific entry is used
 
 
 def test_an_act_missing_from_the_registry_claims_no_registry_source(tmp_path: Path) -> None:

@@ -117,8 +117,13 @@ class Extraction:
     joint_meetings: list[JointMeeting] = field(default_factory=list)
     agenda_items: dict[str, list[str]] = field(default_factory=dict)  # item -> units naming it
     meeting_number: int | None = None
+    session_number: int | None = None
     sittings: int | None = None
+    meeting_days: tuple[date, ...] = ()  # the days the dateline names one by one
+    meeting_start: date | None = None
+    meeting_end: date | None = None
     report_body: str | None = None
     parent_body: str | None = None
     convention: str | None = None
+    instrument: str | None = None  # the Convention whose body the report's body is (ambiguous aliases)
     warnings: list[str] = field(default_factory=list)

@@ -4,13 +4,15 @@ from the registries' gazetteer — never per-paragraph code. Every fact keeps th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from kg_build.errors import InputError
+from kg_build.extract.dates import read_dates
 from kg_build.extract.facts import (
     Citation,
     Extraction,
@@ -67,18 +69,21 @@ class Extractor:
 
     def __init__(self, doc: Document, registries: Registries, rules: Rules) -> None:
         self.doc, self.reg, self.rules = doc, registries, rules
-        self.gazetteer: Gazetteer = registries.gazetteer
+        self.gazetteer: Gazetteer = registries.gazetteer_for("zh", tuple(rules.raw.get("not_names") or ()))
         self.out = Extraction()
         self.matches: dict[str, list[Match]] = {u.eid: self.gazetteer.find(u.text) for u in doc.units}
 
     def run(self) -> Extraction:
         self._context()
+        self._meeting_dates()
         for unit in self.doc.units:  # first what names and cites, which the later rules read
             self._mentions(unit)
             if unit.kind in PROSE + HEADINGS + (Kind.FOOTNOTE,):
                 self._provisions(unit)
                 self._acts(unit)
                 self._documents(unit)
+            if unit.kind in PROSE + (Kind.FOOTNOTE,):
+                self._state_lists(unit)
         for unit in self.doc.units:
             if unit.kind is Kind.PARAGRAPH:
                 self._statements(unit)
@@ -89,27 +94,102 @@ class Extractor:
             if unit.kind in PROSE:
                 self._agenda_items(unit)
                 self._question_sentences(unit)
+        self.out.mentions = list(dict.fromkeys(self.out.mentions))
+        self.out.warnings = list(dict.fromkeys(self.out.warnings))
         return self.out
 
-    # -- context: which body and convention the report is about -----------------------------------
+    # -- context: which body, convention, instrument and session the report is about --------------
     def _context(self) -> None:
-        for unit in self.doc.of_kind(Kind.HEADER_LINE):
+        """Read the header (report body, parent body, convention, session), then settle every ambiguous name
+        of the report by its instrument."""
+        header = self.doc.of_kind(Kind.HEADER_LINE)
+        for unit in header:
             keys = [m.key for m in self.matches[unit.eid]]
             if unit.role is HeaderRole.BODY:
                 self.out.report_body = next((k for k in keys if k.startswith("body/")), None)
                 if self.out.report_body is None:
                     self._warn(unit, unit.text, "body line names no body of data/registries/bodies.yaml")
             elif unit.role is HeaderRole.PARENT_BODY:
-                self.out.parent_body = next((k for k in keys if k.startswith("body/")), self.out.parent_body)
                 conventions = [k for k in keys if k.startswith("convention/")]
                 self.out.convention = conventions[0].split("/", 1)[1] if conventions else self.out.convention
+            elif unit.role is HeaderRole.TITLE:
+                self._title_numbers(unit)
+        self.out.instrument = self._instrument()
+        self.matches = {u.eid: [self._resolve(u, m) for m in found] for u in self.doc.units
+                        for found in [self.matches[u.eid]]}
+        for unit in header:
+            if unit.role is HeaderRole.PARENT_BODY:
+                keys = [m.key for m in self.matches[unit.eid]]
+                self.out.parent_body = next((k for k in keys if k.startswith("body/")), self.out.parent_body)
+
+    def _instrument(self) -> str | None:
+        """The Convention the report serves: its body's `instrument` (bodies.yaml), else the Convention the
+        header names (a Protocol counts as the Convention it supplements)."""
+        body = self.reg.entities.get(self.out.report_body or "")
+        if body and body.instrument:
+            return body.instrument
+        convention = self.reg.conventions.get(self.out.convention or "", {})
+        return convention.get("supplements") or self.out.convention
+
+    def _resolve(self, unit: Unit, match: Match) -> Match:
+        """An ambiguous name (an alias of several bodies): the body the same unit names by a longer name holding
+        it (反腐败公约缔约国会议 … 缔约国会议), else the one of the report's instrument; unresolved, it stays."""
+        if match.key:
+            return match
+        named = {m.key for m in self.matches[unit.eid] if m.key in match.owners and match.text in m.text}
+        if len(named) == 1:
+            return replace(match, key=named.pop(), owners=())
+        mine = [k for k in match.owners if self.reg.entities[k].instrument == self.out.instrument]
+        if self.out.instrument and len(mine) == 1:
+            return replace(match, key=mine[0], owners=())
+        return match
+
+    def _title_numbers(self, unit: Unit) -> None:
+        """The session (第十二届会议) and meeting (第四次会议) the report title names."""
+        session = self.rules.session_number.search(unit.text)
+        if session:
+            self.out.session_number = numeral(session["n"])
+        meeting = self.rules.meeting_number.search(unit.text)
+        if meeting:
+            self.out.meeting_number = numeral(meeting["n"])
+
+    def _meeting_dates(self) -> None:
+        """The meeting's first and last day and the days the dateline names one by one (not those of a range)."""
+        for unit in self.doc.of_kind(Kind.HEADER_LINE):
+            if unit.role is HeaderRole.DATELINE:
+                try:
+                    stated = read_dates(unit.text, self.rules.date, self.rules.date_range)
+                except ValueError as err:
+                    raise InputError(self.doc.source.path, unit.line, f"dateline: {err}") from None
+                if stated:
+                    self.out.meeting_days = stated.named_days
+                    self.out.meeting_start, self.out.meeting_end = stated.start, stated.end
 
     # -- mentions and citations --------------------------------------------------------------------
     def _mentions(self, unit: Unit) -> None:
         for m in self.matches[unit.eid]:
-            kind = m.key.split("/", 1)[0]
-            self.out.mentions.append(Mention(Span(unit.eid, m.start, m.end, m.text), MENTION_TYPES[kind], m.key))
-            self.reg.mark_used(m.key)
+            kind = (m.key or m.owners[0]).split("/", 1)[0]
+            span = Span(unit.eid, m.start, m.end, m.text)
+            self.out.mentions.append(Mention(span, MENTION_TYPES[kind], m.key or None))
+            if m.key:
+                self.reg.mark_used(m.key)
+            else:
+                self._warn(unit, m.text, f"ambiguous name ({', '.join(m.owners)}) that the report's instrument "
+                                         f"({self.out.instrument}) does not settle (unlinked mention)")
+
+    def _state_lists(self, unit: Unit) -> None:
+        """A list of States in prose (甲、乙和丙等国): every entry is a State, linked or kept as an unlinked
+        mention with a warning. The list runs back from 等国 to a list-opening word or the clause's start;
+        in its first entry, a name the registries know marks where the list begins."""
+        for end in self.rules.state_list_end.finditer(unit.text):
+            clause = [m.end() for m in self.rules.list_clause_end.finditer(unit.text, 0, end.start())]
+            start = clause[-1] if clause else 0
+            intro = [m.end() for m in self.rules.list_intro.finditer(unit.text, start, end.start())]
+            start = intro[-1] if intro else start
+            separator = re.compile(self.rules.raw["list_separators"]).search(unit.text, start, end.start())
+            first_end = separator.start() if separator else end.start()
+            first = [m.start for m in self.matches[unit.eid] if start <= m.start and m.end <= first_end and m.key]
+            self._listed_agents(unit, first[0] if first else start, end.start(), "State")
 
     def _provisions(self, unit: Unit) -> None:
         for sentence_start, sentence in sentences(unit.text):
@@ -144,16 +224,52 @@ class Extractor:
         return count is None or 1 <= int(paragraph) <= int(count)
 
     def _acts(self, unit: Unit) -> None:
+        """Every act of an act list (第 5/2 号和第 6/1 号决议), each keyed under the issuer the text names."""
+        separators = re.compile(self.rules.raw["list_separators"])
         for m in self.rules.act.finditer(unit.text):
             kind = self.rules.raw["act_kinds"][m["kind"]]
-            before = [x for x in self.matches[unit.eid] if x.end <= m.start() and x.key.startswith("body/")]
-            body = (before[-1].key if before else self.out.parent_body or "body/unknown").split("/", 1)[1]
-            key = self.reg.act_key(kind, int(m["session"]), int(m["number"]), body)
-            known = key in self.reg.acts
-            if not known:
-                self._warn(unit, m.group(0), "act not in data/registries/acts.yaml")
-            self.reg.mark_used(key)
-            self._cite(unit, m.start(), m.end(), "act", key, known)
+            issuer = self._issuer(unit, m.start(), m.end())
+            cuts = [m.start(), *(x for s in separators.finditer(unit.text, m.start(), m.end()) for x in s.span()),
+                    m.end()]
+            for start, end in zip(cuts[::2], cuts[1::2], strict=True):
+                symbol = self.rules.act_symbol.search(unit.text, start, end)
+                if symbol:
+                    self._act(unit, start, end, kind, int(symbol["session"]), int(symbol["number"]), issuer)
+
+    def _act(self, unit: Unit, start: int, end: int, kind: str, session: int, number: int,
+             issuer: str | None) -> None:
+        """Cite one act: under its named issuer, else the one act of that symbol acts.yaml has, else a warning."""
+        if issuer is None:
+            registered = self.reg.acts_with_symbol(kind, session, number)
+            if len(registered) != 1:
+                self._warn(unit, unit.text[start:end], "act cited without its issuer: no body of "
+                           "data/registries/bodies.yaml is named with it and acts.yaml does not settle it")
+                return
+            key = registered[0]
+        else:
+            key = f"{kind}/{issuer}/{session}-{number}"
+        known = key in self.reg.acts
+        if not known:
+            self._warn(unit, unit.text[start:end], "act not in data/registries/acts.yaml")
+        self.reg.mark_used(key)
+        self._cite(unit, start, end, "act", key, known)
+
+    def _issuer(self, unit: Unit, start: int, end: int) -> str | None:
+        """The slug of the body that issued the act(s) at text[start:end]: the body named right before them
+        (大会第55/25号决议, 缔约方会议在其第 3/2 号决定), the body named right after (在第 5/7 号决议中，缔约方会议),
+        the report's own body when the text names itself (工作组在其第…号决定); None when the text names none."""
+        text, gap = unit.text, self.rules.raw["act_issuer_gap"]
+        bodies = [m for m in self.matches[unit.eid] if m.key.startswith("body/")]
+        before = [m for m in bodies if m.end <= start]
+        if before and re.fullmatch(gap, text[before[-1].end : start]):
+            return before[-1].key.split("/", 1)[1]
+        after = self.rules.act_issuer_after.match(text, end)
+        named_after = next((m for m in bodies if after and m.start == after.end()), None)
+        if named_after:
+            return named_after.key.split("/", 1)[1]
+        if self.out.report_body and re.search(f"(?:{self.rules.raw['self_reference']}){gap}$", text[:start]):
+            return self.out.report_body.split("/", 1)[1]
+        return None
 
     def _documents(self, unit: Unit) -> None:
         for m in self.rules.symbol.finditer(unit.text):
@@ -345,10 +461,10 @@ class Extractor:
 
     # -- the meeting -------------------------------------------------------------------------------
     def _meeting_facts(self, unit: Unit) -> None:
-        number = self.rules.meeting_number.search(unit.text)
-        if number and self.out.meeting_number is None and self.rules.self_reference.search(
-                unit.text, max(0, number.start() - 4), number.start() + 1):
-            self.out.meeting_number = numeral(number["n"])
+        meeting = self.rules.meeting_number.search(unit.text)
+        if meeting and self.out.meeting_number is None and self.rules.self_reference.search(
+                unit.text, max(0, meeting.start() - 4), meeting.start() + 1):
+            self.out.meeting_number = numeral(meeting["n"])
         sittings = self.rules.sittings.search(unit.text)
         if sittings and self.out.sittings is None:
             self.out.sittings = numeral(sittings["n"])

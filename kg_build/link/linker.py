@@ -1,38 +1,41 @@
 """Stage 3: link the facts extracted from every report to the reference data, and report what could not be
-linked and which registry entries no report uses."""
+linked and which registry entries no report uses.
+
+Unused entries: registries of report-specific things (people, networks, places, acts) are curated from the
+reports, so an entry no report uses is listed by key (a likely slip). The series-wide reference data
+(every State, body, organization, instrument and group: the files of SERIES_REGISTRIES) is complete by
+design and most of it is unused by any one report, so it is not listed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from kg_build.extract.facts import Extraction
-from kg_build.reference.entities import Registries
+from kg_build.reference.entities import SERIES_REGISTRIES, Registries
+
+ENTITY_KINDS = ("state", "body", "network", "organization", "group", "person", "place")
 
 
 @dataclass
 class LinkReport:
-    """What linking found: warnings for unlinked facts, and registry keys no report used."""
+    """What linking found: warnings for unlinked facts, and the report-specific registry keys no report used."""
 
     warnings: list[str] = field(default_factory=list)
     unused: list[str] = field(default_factory=list)
 
 
 def link(extractions: list[Extraction], registries: Registries) -> LinkReport:
-    """Check every key the facts use against the registries and list the entries nothing used."""
+    """Check every key the facts use against the registries and list the report-specific entries nothing used."""
     report = LinkReport()
     for extraction in extractions:
         report.warnings += extraction.warnings
         for key in referenced_keys(extraction):
-            if key.split("/", 1)[0] in ("state", "body", "network", "organization", "group", "person", "place") \
-                    and key not in registries.entities:
+            if key.split("/", 1)[0] in ENTITY_KINDS and key not in registries.entities:
                 report.warnings.append(f"{key}: referenced but not in the registries")
             registries.mark_used(key)
-    for key in sorted(registries.entities):
-        if key not in registries.used:
-            report.unused.append(key)
-    for key in sorted(registries.acts):
-        if key not in registries.used:
-            report.unused.append(key)
+    report.unused = [key for key, entity in sorted(registries.entities.items())
+                     if entity.registry not in SERIES_REGISTRIES and key not in registries.used]
+    report.unused += [key for key in sorted(registries.acts) if key not in registries.used]
     return report
 
 

@@ -129,7 +129,10 @@ class FactsMapper(GraphWriter):
         self.add(node, RDF.type, CTOC.Meeting)
         name_en = body.name_en if body else doc.header.body
         name_zh = body.name_zh if body and body.name_zh else doc.header.body
-        if x.meeting_number:
+        if x.session_number and not x.meeting_number:
+            self.labels(node, f"{name_en}, session {x.session_number} ({first})",
+                        f"{name_zh}第{x.session_number}届会议")
+        elif x.meeting_number:
             self.labels(node, f"{name_en}, meeting {x.meeting_number} ({first})",
                         f"{name_zh}第{x.meeting_number}次会议")
             self.add(node, CTOC.meetingNumber, Literal(x.meeting_number, datatype=XSD.integer))
@@ -137,13 +140,18 @@ class FactsMapper(GraphWriter):
             self.labels(node, f"{name_en}, meeting of {first}", f"{name_zh}会议（{first}）")
         if body:
             self.add(node, CTOC.meetingOf, body.iri)
+        if x.session_number:
+            self.add(node, CTOC.meetingSession, Literal(x.session_number, datatype=XSD.integer))
         if x.sittings:
             self.add(node, CTOC.numberOfSittings, Literal(x.sittings, datatype=XSD.integer))
         self.add(iris.work, CTOC.reportOf, node)
         dateline = next(u for u in doc.units if u.role and u.role.value == "dateline")
         self.add(node, CTOC.statedIn, iris.unit(dateline.eid))
+        if x.meeting_start and x.meeting_end:
+            self.add(node, CTOC.startDate, Literal(x.meeting_start.isoformat(), datatype=XSD.date))
+            self.add(node, CTOC.endDate, Literal(x.meeting_end.isoformat(), datatype=XSD.date))
         place = self.place(doc.header.place)
-        for day in doc.header.meeting_dates:
+        for day in x.meeting_days:  # only the days the dateline names one by one, none of a range
             day_node = URIRef(f"{node}/{day.isoformat()}")
             self.add(node, CTOC.hasMeetingDay, day_node)
             self.add(day_node, RDF.type, CTOC.MeetingDay)

@@ -55,10 +55,12 @@ class ReferenceMapper(GraphWriter):
         node, data = e.iri, e.data
         self.add(node, RDF.type, CTOC[e.cls])
         self.labels(node, e.name_en, e.name_zh or e.name_en)
-        for alias in data.get("aliases_zh") or []:
-            self.add(node, SKOS.altLabel, lit_zh(alias))
-        for alias in data.get("aliases_en") or []:
-            self.add(node, SKOS.altLabel, lit_en(alias))
+        for alias in [data.get("formal_zh"), *(data.get("aliases_zh") or [])]:
+            if alias and alias != e.name_zh:
+                self.add(node, SKOS.altLabel, lit_zh(alias))
+        for alias in [data.get("formal_en"), *(data.get("aliases_en") or [])]:
+            if alias and alias != e.name_en:
+                self.add(node, SKOS.altLabel, lit_en(alias))
         self.add(node, PROV.wasDerivedFrom, self.registry_file(e.registry))
         if data.get("source"):
             self.add(node, DCTERMS.source, Literal(str(data["source"])))

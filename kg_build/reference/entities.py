@@ -3,6 +3,9 @@
 Registry files are YAML lists (data/registries/*.yaml). Agents and places share one key space
 ("state/ECU", "body/unodc", "network/ejn", "organization/eu", "group/states-parties", "person/…",
 "place/vienna", "convention/untoc"); acts are keyed "decision/cop-untoc/3-2"; concepts "action/requests".
+Every name form keeps its language (``name_zh``, ``formal_zh``, ``aliases_zh`` are Chinese; ``name_en``,
+``formal_en``, ``aliases_en`` English; a person's name as written counts in both), so a Chinese text is
+searched with the Chinese forms only. A form several entries share (an ambiguous alias) keeps every owner.
 """
 
 from __future__ import annotations
@@ -34,6 +37,10 @@ DEFAULT_TYPE = {
     "state": "State", "group": "AgentGroup", "person": "Person", "place": "Place", "convention": "Convention",
 }
 CONCEPT_FILES = ("actions", "topics", "roles", "capacities", "regional_groups")
+NAME_FIELDS = {"zh": ("name_zh", "formal_zh", "aliases_zh"), "en": ("name_en", "formal_en", "aliases_en")}
+# Registries of the whole series (every State, body, organization, instrument): most entries no one report
+# names, so the build counts their unused entries instead of listing them.
+SERIES_REGISTRIES = ("states.yaml", "bodies.yaml", "organizations.yaml", "conventions.yaml", "groups.yaml")
 CONCEPT_CLASS = {"actions": "Action", "topics": "Topic", "roles": "Role", "capacities": "Capacity",
                  "regional_groups": "RegionalGroup"}
 
@@ -50,10 +57,22 @@ class Entity:
     surface_forms: tuple[str, ...]
     data: dict[str, Any]
     registry: str
+    names: tuple[tuple[str, str], ...] = ()  # (form, language) of every name the entry gives
 
     @property
     def kind(self) -> str:
         return self.key.split("/", 1)[0]
+
+    @property
+    def instrument(self) -> str | None:
+        """The slug of the Convention whose body this is (bodies.yaml `instrument`), a convention's own slug."""
+        if self.kind == "convention":
+            return str(self.data["slug"])
+        return self.data.get("instrument")
+
+    def forms(self, language: str) -> tuple[str, ...]:
+        """The entry's names in one language, each once."""
+        return tuple(dict.fromkeys(form for form, lang in self.names if lang == language))
 
 
 @dataclass(frozen=True)
@@ -74,12 +93,14 @@ class Concept:
 
 @dataclass(frozen=True)
 class Match:
-    """A gazetteer hit: text offsets in the searched string, the surface form and the entity key."""
+    """A gazetteer hit: text offsets in the searched string, the surface form and the entity key; `key` is
+    empty and `owners` lists the candidates when the form is an alias of several entries."""
 
     start: int
     end: int
     text: str
     key: str
+    owners: tuple[str, ...] = ()
 
 
 @dataclass
@@ -110,12 +131,11 @@ class Registries:
             raise InputError(self.directory / f"{name}.yaml", 0, f"entry without iso3/slug: {entry}")
         key = f"{prefix}/{ident}"
         zh = entry.get("name_zh")
-        forms = [f for f in [zh, *(entry.get("aliases_zh") or [])] if f]
-        if prefix == "person":
-            forms.append(entry["name"])
+        names = name_forms(entry)
+        zh_forms = tuple(dict.fromkeys(form for form, lang in names if lang == "zh"))
         name_en = entry.get("name_en") or entry.get("name") or ident
         return Entity(key, entry.get("type") or DEFAULT_TYPE[prefix], entity_iri(key), name_en, zh,
-                      tuple(dict.fromkeys(forms)), entry, f"{name}.yaml")
+                      zh_forms, entry, f"{name}.yaml", names)
 
     @cached_property
     def acts(self) -> dict[str, dict[str, Any]]:
@@ -141,15 +161,21 @@ class Registries:
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
-        return Gazetteer([(form, e.key) for e in self.entities.values() for form in e.surface_forms])
+        """The Chinese name forms of every entity (the reports are Chinese texts)."""
+        return self.gazetteer_for("zh")
 
-    def act_key(self, kind: str, session: int, number: int, body: str) -> str:
-        """The registry key of an act by kind and symbol, preferring the registry's own body."""
+    def name_forms(self, language: str) -> list[tuple[str, str]]:
+        """(form, entity key) for every name of every entity in `language`."""
+        return [(form, e.key) for e in self.entities.values() for form in e.forms(language)]
+
+    def gazetteer_for(self, language: str, blocked: tuple[str, ...] = ()) -> Gazetteer:
+        """A gazetteer of the names in `language`; `blocked` phrases hold a name but are not one (发展中国家)."""
+        return Gazetteer(self.name_forms(language) + [(phrase, "") for phrase in blocked])
+
+    def acts_with_symbol(self, kind: str, session: int, number: int) -> list[str]:
+        """The registry keys of the acts of `kind` with the symbol session/number (one per issuer)."""
         symbol = f"{session}/{number}"
-        for key, entry in self.acts.items():
-            if entry["kind"] == kind and str(entry["symbol"]) == symbol:
-                return key
-        return f"{kind}/{body}/{session}-{number}"
+        return sorted(k for k, e in self.acts.items() if e["kind"] == kind and str(e["symbol"]) == symbol)
 
     def convention_by_name(self, name: str) -> str | None:
         for slug, entry in self.conventions.items():
@@ -161,23 +187,45 @@ class Registries:
         self.used.add(key)
 
 
+def name_forms(entry: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(form, language) of every name an entry gives: its Chinese and English names, formal names and
+    aliases; a person's name as the reports write it (Latin script) in both languages."""
+    found: list[tuple[str, str]] = []
+    for language, fields in NAME_FIELDS.items():
+        for name in fields:
+            value = entry.get(name)
+            for form in value if isinstance(value, list) else [value]:
+                if form:
+                    found.append((" ".join(str(form).split()), language))
+    if entry.get("name"):
+        found += [(str(entry["name"]), "zh"), (str(entry["name"]), "en")]
+    return tuple(dict.fromkeys(found))
+
+
 class Gazetteer:
-    """Longest-match-first dictionary lookup of names in text."""
+    """Longest-match-first dictionary lookup of names in text. A form with the empty key blocks the names
+    inside it (it is matched, and consumes its text, but is not reported)."""
 
     def __init__(self, forms: list[tuple[str, str]]) -> None:
-        self.by_first: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        owners: dict[str, list[str]] = defaultdict(list)
         for form, key in forms:
-            self.by_first[form[0]].append((form, key))
+            if key not in owners[form]:
+                owners[form].append(key)
+        self.by_first: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+        for form, keys in owners.items():
+            self.by_first[form[0]].append((form, tuple(sorted(keys))))
         for candidates in self.by_first.values():
-            candidates.sort(key=lambda fk: (-len(fk[0]), fk[0], fk[1]))
+            candidates.sort(key=lambda fk: (-len(fk[0]), fk[0]))
 
     def find(self, text: str) -> list[Match]:
         """Non-overlapping matches, scanning left to right, the longest name winning at each position."""
         matches, index = [], 0
         while index < len(text):
-            for form, key in self.by_first.get(text[index], ()):
+            for form, keys in self.by_first.get(text[index], ()):
                 if text.startswith(form, index) and not _inside_latin_word(text, index, len(form)):
-                    matches.append(Match(index, index + len(form), form, key))
+                    if keys != ("",):
+                        key = keys[0] if len(keys) == 1 else ""
+                        matches.append(Match(index, index + len(form), form, key, keys if not key else ()))
                     index += len(form)
                     break
             else:
