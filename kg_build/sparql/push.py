@@ -32,7 +32,7 @@ from kg_build.sparql.terms import checked_iri, to_ntriples
 
 METADATA_FILE = "void.ttl"
 CHUNK_BYTES = 200_000  # per request: Virtuoso refuses very large single updates
-CHUNK_TRIPLES = 2_000
+CHUNK_TRIPLES = 1_000  # Virtuoso generates ~5 lines of SQL per triple and refuses over 10,000 lines
 
 
 @dataclass
