@@ -48,7 +48,9 @@ def test_site_has_the_rendered_notebook(built_dist: Path) -> None:
     assert "<script" not in page and not re.search(r'(src|href)="(https?:)?//', page)
     title = re.search(r"<title>(.*?)</title>", page).group(1)
     assert re.findall(r"<h1[^>]*>(.*?)</h1>", page) == [title] == ["A tour of the ctoc-kg knowledge graph"]
-    assert "31 States spoke" in page and page.count('src="data:image/svg+xml;base64,') == 2
+    assert "31 States spoke" in page and page.count("<svg ") == 2 and "<img" not in page
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)) and "figure-2-axes_1" in ids  # the figures' ids kept apart
     home = (built_dist / "site" / "index.html").read_text(encoding="utf-8")
     assert 'href="examples/ctoc-kg-tour.html"' in home
 

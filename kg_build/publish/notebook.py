@@ -7,8 +7,10 @@ place with its outputs, which is how the committed copy is refreshed after the g
 
 from __future__ import annotations
 
+import base64
 import html
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +24,8 @@ NOTEBOOK = PROJECT_DIR / "examples" / "ctoc-kg-tour.ipynb"
 SITE_PAGE = Path("site") / "examples" / "ctoc-kg-tour.html"  # inside the build folder; the home page links it
 DIST_VARIABLE = "CTOC_KG_DIST"  # the build folder the notebook reads (default "dist")
 TIMEOUT_S = 300
+_SVG_IMG = re.compile(r'<img[^>]*? src="data:image/svg\+xml;base64,(?P<data>[A-Za-z0-9+/=]+)"[^>]*>')
+_SVG_REF = re.compile(r'(?P<attr>\bid="|href="#|url\(#)(?P<name>[^"#)]+)')
 
 
 def execute(notebook: Path, dist: Path, timeout: int = TIMEOUT_S) -> NotebookNode:
@@ -54,6 +58,7 @@ def to_html(notebook: Path) -> str:
     node = nbformat.read(notebook, as_version=4)
     exporter = HTMLExporter(template_name="basic", exclude_anchor_links=True)
     body, _ = exporter.from_notebook_node(node)
+    body = inline_svgs(body)
     title = _title(node)
     styles = HtmlFormatter().get_style_defs(".highlight")
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
@@ -63,6 +68,22 @@ def to_html(notebook: Path) -> str:
             f"table.dataframe {{ border-collapse: collapse; }} table.dataframe td, table.dataframe th "
             f"{{ padding: 0.2rem 0.5rem; }}\n{styles}\n</style>\n</head>\n<body>\n"
             f'<p><a href="../index.html">CTOC-KG</a></p>\n{body}\n</body>\n</html>\n')
+
+
+def inline_svgs(body: str) -> str:
+    """Each figure nbconvert wrote as an `<img>` of a data: URI put inline as `<svg>` (the site loads nothing,
+    not even data: URIs), its ids and references to them prefixed with the figure's number so two figures'
+    ids (matplotlib's `figure_1`, `axes_1`...) stay unique in the page."""
+    count = 0
+
+    def inline(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        svg = base64.b64decode(match.group("data")).decode("utf-8")
+        svg = svg[svg.index("<svg"):]  # the XML declaration and DOCTYPE have no place inside HTML
+        return _SVG_REF.sub(lambda ref: f"{ref.group('attr')}figure-{count}-{ref.group('name')}", svg)
+
+    return _SVG_IMG.sub(inline, body)
 
 
 def _title(node: NotebookNode) -> str:
