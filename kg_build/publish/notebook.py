@@ -35,16 +35,9 @@ def execute(notebook: Path, dist: Path, timeout: int = TIMEOUT_S) -> NotebookNod
     from nbclient import NotebookClient
 
     node = nbformat.read(notebook, as_version=4)
-    previous = os.environ.get(DIST_VARIABLE)
-    os.environ[DIST_VARIABLE] = str(Path(dist).resolve())  # the kernel inherits the environment
-    try:
-        NotebookClient(node, timeout=timeout, kernel_name="python3", record_timing=False,
-                       resources={"metadata": {"path": str(PROJECT_DIR)}}).execute()
-    finally:
-        if previous is None:
-            os.environ.pop(DIST_VARIABLE, None)
-        else:
-            os.environ[DIST_VARIABLE] = previous
+    client = NotebookClient(node, timeout=timeout, kernel_name="python3", record_timing=False,
+                            resources={"metadata": {"path": str(PROJECT_DIR)}})
+    client.execute(env={**os.environ, DIST_VARIABLE: str(Path(dist).resolve())})  # the kernel's environment
     return node
 
 
