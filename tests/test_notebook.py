@@ -13,6 +13,8 @@ import pytest
 
 from kg_build.publish.notebook import NOTEBOOK, SITE_PAGE, execute, write_notebook_page
 
+from .test_html_valid import nu_errors
+
 
 def outputs(node: nbformat.NotebookNode) -> list[list[dict]]:
     """Each code cell's outputs, without the execution counts."""
@@ -53,6 +55,12 @@ def test_site_has_the_rendered_notebook(built_dist: Path) -> None:
     assert len(ids) == len(set(ids)) and "figure-2-axes_1" in ids  # the figures' ids kept apart
     home = (built_dist / "site" / "index.html").read_text(encoding="utf-8")
     assert 'href="examples/ctoc-kg-tour.html"' in home
+
+
+def test_rendered_notebook_is_valid_html(built_dist: Path) -> None:
+    """The Nu HTML Checker finds no error in the page (matplotlib's SVG metadata and pandas' scoped styles and
+    table borders are taken out; the notebook as nbconvert renders it has 29)."""
+    assert nu_errors([built_dist / SITE_PAGE]) == []
 
 
 def test_without_nbconvert_the_build_notes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

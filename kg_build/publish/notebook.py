@@ -26,6 +26,11 @@ DIST_VARIABLE = "CTOC_KG_DIST"  # the build folder the notebook reads (default "
 TIMEOUT_S = 300
 _SVG_IMG = re.compile(r'<img[^>]*? src="data:image/svg\+xml;base64,(?P<data>[A-Za-z0-9+/=]+)"[^>]*>')
 _SVG_REF = re.compile(r'(?P<attr>\bid="|href="#|url\(#)(?P<name>[^"#)]+)')
+# What the Nu HTML Checker rejects in a page: matplotlib's RDF <metadata> and glyphs without `d` (a space) in
+# inline SVG, pandas' `<style scoped>` and `border="1"` in its tables.
+_SVG_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+_PATH_WITHOUT_D = re.compile(r"<path(?=\s)(?![^>]*\sd=)")
+_SCOPED_STYLE = re.compile(r"<style scoped(?:=\"\")?>.*?</style>\s*", re.DOTALL)
 
 
 def execute(notebook: Path, dist: Path, timeout: int = TIMEOUT_S) -> NotebookNode:
@@ -51,7 +56,8 @@ def to_html(notebook: Path) -> str:
     node = nbformat.read(notebook, as_version=4)
     exporter = HTMLExporter(template_name="basic", exclude_anchor_links=True)
     body, _ = exporter.from_notebook_node(node)
-    body = inline_svgs(body)
+    body = _SCOPED_STYLE.sub("", inline_svgs(body)).replace('<table border="1" class="dataframe">',
+                                                             '<table class="dataframe">')
     title = _title(node)
     styles = HtmlFormatter().get_style_defs(".highlight")
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
@@ -59,7 +65,7 @@ def to_html(notebook: Path) -> str:
             f"pre {{ overflow-x: auto; }} .jp-InputPrompt, .jp-OutputPrompt {{ display: none; }}\n"
             f".jp-CodeCell .jp-InputArea {{ background: #f6f6f6; padding: 0.2rem 0.5rem; }}\n"
             f"table.dataframe {{ border-collapse: collapse; }} table.dataframe td, table.dataframe th "
-            f"{{ padding: 0.2rem 0.5rem; }}\n{styles}\n</style>\n</head>\n<body>\n"
+            f"{{ padding: 0.2rem 0.5rem; border: 1px solid #999; }}\n{styles}\n</style>\n</head>\n<body>\n"
             f'<p><a href="../index.html">CTOC-KG</a></p>\n{body}\n</body>\n</html>\n')
 
 
@@ -74,6 +80,7 @@ def inline_svgs(body: str) -> str:
         count += 1
         svg = base64.b64decode(match.group("data")).decode("utf-8")
         svg = svg[svg.index("<svg"):]  # the XML declaration and DOCTYPE have no place inside HTML
+        svg = _PATH_WITHOUT_D.sub('<path d=""', _SVG_METADATA.sub("", svg))
         return _SVG_REF.sub(lambda ref: f"{ref.group('attr')}figure-{count}-{ref.group('name')}", svg)
 
     return _SVG_IMG.sub(inline, body)
