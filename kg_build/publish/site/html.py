@@ -50,6 +50,11 @@ color:#fff;text-decoration:none;margin-left:.3rem}
 .badge.statement,.badge.participation,.badge.question{background:#8a6d3b}
 .badge.agenda-item,.badge.meeting,.badge.meeting-day,.badge.joint-meeting,.badge.membership{background:#5f6b7a}
 .empty{color:#777;font-style:italic}
+figure.chart{margin:.8rem 0}
+figure.chart figcaption{font-weight:bold;margin-bottom:.3rem}
+figure.chart svg{display:block;max-width:100%;height:auto}
+svg.chart a:hover rect,svg.chart a:focus rect{stroke:#123a6b;stroke-width:2}
+svg.chart a:hover text{text-decoration:underline}
 footer{max-width:62rem;margin:0 auto;padding:1rem 1.2rem;color:#666;font-size:.85em;border-top:1px solid #ddd}
 """.strip()
 

@@ -21,14 +21,15 @@ def is_chinese(lang: str) -> bool:
     return lang.lower() == "zh" or lang.lower().startswith("zh-")
 
 
-def marked(text: str, lang: str) -> str:
-    """`text` escaped for an element in `lang`; outside Chinese, each run of Chinese is wrapped in ``lang="zh"``."""
+def marked(text: str, lang: str, tag: str = "span") -> str:
+    """`text` escaped for an element in `lang`; outside Chinese, each run of Chinese is wrapped in a `tag` with
+    ``lang="zh"`` (``tspan`` inside SVG text)."""
     if is_chinese(lang):
         return html.escape(text, quote=True)
     out, pos = [], 0
     for run in CJK_RUN.finditer(text):
         out.append(html.escape(text[pos:run.start()], quote=True))
-        out.append(f'<span lang="zh">{html.escape(run.group(), quote=True)}</span>')
+        out.append(f'<{tag} lang="zh">{html.escape(run.group(), quote=True)}</{tag}>')
         pos = run.end()
     out.append(html.escape(text[pos:], quote=True))
     return "".join(out)

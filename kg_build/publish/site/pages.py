@@ -17,6 +17,7 @@ from kg_build.publish.dumps import jsonld
 from kg_build.publish.output import canonical_ntriples, turtle, write_text
 from kg_build.publish.site.conneg import htaccess, nginx_conf
 from kg_build.publish.site.data import SiteData
+from kg_build.publish.site.figures import network_figure, report_figures
 from kg_build.publish.site.html import bilingual, document, esc, highlight, node_html
 from kg_build.publish.site.kinds import KINDS, Kind, members
 from kg_build.publish.site.lang import in_lang, lang_attribute, marked
@@ -170,7 +171,9 @@ def resource_page(data: SiteData, page: str, subjects: list[URIRef]) -> str:
         body.append(f'<p class="types">类型 <span lang="en" class="en">Type</span>: {types}</p>')
     body.append(source_section(data, node, folder))
     body.append(unit_in_report(data, node, folder))
+    body.append(network_figure(data, node, folder))
     if data.is_a(node, CTOC.Report):
+        body.append(report_figures(data, node, folder))
         body.append(ReportReader(data, node, folder).render())
     body.append('<section id="properties"><h2>属性 <span lang="en" class="en">Properties</span></h2>\n'
                 + properties_table(data, node, folder) + "\n</section>")
