@@ -1,3 +1,4 @@
-"""The static linked-data site: pages (pages) from indexes (data), HTML (html), paths (paths), the report as read
-(reading), kinds, and content negotiation (conneg).
+"""The static linked-data site: pages (pages) from indexes (data), HTML (html) with language marks (lang), paths
+(paths), the report as read (reading), pictures (figures: counted by tallies, drawn by charts), kinds, and content
+negotiation (conneg).
 """

@@ -61,15 +61,20 @@ class SiteData:
 
     def label(self, node: Node, lang: str = "zh") -> str:
         """The node's label in `lang`, else in another language, else the end of its IRI."""
+        return self.tagged_label(node, lang)[0]
+
+    def tagged_label(self, node: Node, lang: str = "zh") -> tuple[str, str]:
+        """``label(node, lang)`` with the language it is in ("" for an untagged label or an IRI's end), so a
+        page can mark it."""
         found = self.labels.get(node, {})
         for key in (lang, "zh", "en", "", *sorted(found)):
             if found.get(key):
-                return sorted(found[key])[0]
+                return sorted(found[key])[0], key
         if isinstance(node, URIRef):
             base, fragment = split_fragment(str(node))
             tail = base.rstrip("/").rsplit("/", 1)[-1]
-            return f"{tail}#{fragment}" if fragment else tail
-        return str(node)
+            return (f"{tail}#{fragment}" if fragment else tail), ""
+        return str(node), ""
 
     def own_label(self, node: Node, lang: str) -> str | None:
         """The label in exactly `lang` (None when the node has none in that language)."""

@@ -12,6 +12,7 @@ from rdflib.term import Node
 
 from kg_build.publish.site.data import SiteData
 from kg_build.publish.site.kinds import KINDS
+from kg_build.publish.site.lang import in_lang, marked
 from kg_build.publish.site.paths import Segments, href, iri_href
 
 CSS = """
@@ -49,6 +50,11 @@ color:#fff;text-decoration:none;margin-left:.3rem}
 .badge.statement,.badge.participation,.badge.question{background:#8a6d3b}
 .badge.agenda-item,.badge.meeting,.badge.meeting-day,.badge.joint-meeting,.badge.membership{background:#5f6b7a}
 .empty{color:#777;font-style:italic}
+figure.chart{margin:.8rem 0}
+figure.chart figcaption{font-weight:bold;margin-bottom:.3rem}
+figure.chart svg{display:block;max-width:100%;height:auto}
+svg.chart a:hover rect,svg.chart a:focus rect{stroke:#123a6b;stroke-width:2}
+svg.chart a:hover text{text-decoration:underline}
 footer{max-width:62rem;margin:0 auto;padding:1rem 1.2rem;color:#666;font-size:.85em;border-top:1px solid #ddd}
 """.strip()
 
@@ -64,7 +70,7 @@ def bilingual(zh: str | None, en: str | None) -> str:
     if zh:
         parts.append(f'<span lang="zh">{esc(zh)}</span>')
     if en and en != zh:
-        parts.append(f'<span lang="en" class="en">{esc(en)}</span>')
+        parts.append(f'<span lang="en" class="en">{marked(en, "en")}</span>')
     return " ".join(parts)
 
 
@@ -73,7 +79,7 @@ def literal_html(lit: Literal, data: SiteData) -> str:
     lang = f' lang="{esc(lit.language)}"' if lit.language else ""
     note = f'<span class="dt">{esc(data.curie(lit.datatype))}</span>' if lit.datatype else ""
     note += f'<span class="dt">@{esc(lit.language)}</span>' if lit.language else ""
-    return f"<span{lang}>{esc(lit)}</span>{note}"
+    return f"<span{lang}>{marked(str(lit), lit.language or '')}</span>{note}"
 
 
 def node_html(node: Node, data: SiteData, folder: Segments) -> str:
@@ -84,7 +90,7 @@ def node_html(node: Node, data: SiteData, folder: Segments) -> str:
         link = iri_href(folder, str(node))
         if link is not None:
             zh, en = data.own_label(node, "zh"), data.own_label(node, "en")
-            text = bilingual(zh, en) if (zh or en) else esc(data.label(node))
+            text = bilingual(zh, en) if (zh or en) else in_lang(*data.tagged_label(node))
             return f'<a href="{esc(link)}">{text}</a>'
         return f'<a href="{esc(node)}" rel="external">{esc(data.curie(node))}</a>'
     return esc(node)

@@ -17,8 +17,10 @@ from kg_build.publish.dumps import jsonld
 from kg_build.publish.output import write_text
 from kg_build.publish.site.conneg import htaccess, nginx_conf
 from kg_build.publish.site.data import SiteData
+from kg_build.publish.site.figures import network_figure, report_figures
 from kg_build.publish.site.html import bilingual, document, esc, highlight, node_html
 from kg_build.publish.site.kinds import KINDS, Kind, members
+from kg_build.publish.site.lang import in_lang, lang_attribute, marked
 from kg_build.publish.site.paths import Segments, href, iri_href, segments, split_fragment
 from kg_build.publish.site.reading import ReportReader, anchor
 from kg_build.serialize import canonical_ntriples, turtle
@@ -126,7 +128,7 @@ def source_section(data: SiteData, node: URIRef, folder: Segments) -> str:
         sentence = sentence_of(text, words)
         shown = highlight(sentence, []) if not words else sentence_html(sentence, words)
         report = data.report_of(unit)
-        links = [f'<a href="{esc(iri_href(folder, str(unit)) or unit)}">{esc(data.label(unit))}</a>']
+        links = [f'<a href="{esc(iri_href(folder, str(unit)) or unit)}">{in_lang(*data.tagged_label(unit))}</a>']
         if report is not None:
             in_report = href(folder, segments(str(report)), fragment=anchor(report, unit))
             links.append(f'<a href="{esc(in_report)}">在报告中阅读 <span lang="en">read in the report</span></a>')
@@ -161,15 +163,18 @@ def resource_page(data: SiteData, page: str, subjects: list[URIRef]) -> str:
     zh, en = data.own_label(node, "zh"), data.own_label(node, "en")
     title = zh or en or data.label(node)
     types = " ".join(node_html(t, data, folder) for t in sorted(data.types.get(node, ()), key=str))
-    body = [f'<h1 lang="{"zh" if zh else "en"}">{esc(title)}</h1>']
+    title_lang = "zh" if zh else "en" if en else data.tagged_label(node)[1]
+    body = [f'<h1{lang_attribute(title_lang)}>{marked(title, title_lang)}</h1>']
     if en and zh:
-        body.append(f'<p class="en" lang="en">{esc(en)}</p>')
+        body.append(f'<p class="en" lang="en">{marked(en, "en")}</p>')
     body.append(f'<p class="iri">{esc(page)}</p>')
     if types:
         body.append(f'<p class="types">类型 <span lang="en" class="en">Type</span>: {types}</p>')
     body.append(source_section(data, node, folder))
     body.append(unit_in_report(data, node, folder))
+    body.append(network_figure(data, node, folder))
     if data.is_a(node, CTOC.Report):
+        body.append(report_figures(data, node, folder))
         body.append(ReportReader(data, node, folder).render())
     body.append('<section id="properties"><h2>属性 <span lang="en" class="en">Properties</span></h2>\n'
                 + properties_table(data, node, folder) + "\n</section>")

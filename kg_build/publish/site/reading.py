@@ -12,6 +12,7 @@ from rdflib import Literal, URIRef
 from kg_build.namespaces import CTOC, ELI
 from kg_build.publish.site.data import SOURCE_PROPERTIES, SiteData
 from kg_build.publish.site.html import Span, esc, highlight
+from kg_build.publish.site.lang import in_lang
 from kg_build.publish.site.paths import Segments, iri_href
 
 HEADING_LEVEL = {"Chapter": 3, "Annex": 3, "Section": 4, "Subsection": 5}
@@ -70,19 +71,20 @@ class ReportReader:
             if prop not in SOURCE_PROPERTIES or not isinstance(fact, URIRef):
                 continue
             kind = self.data.local_type(fact)
-            title = self.data.label(fact)
+            title, title_lang = self.data.tagged_label(fact)
             words = self.data.quote(fact)
             target = self.data.value(fact, SPAN_TARGETS[kind]) if kind in SPAN_TARGETS else None
             if words:
                 link = self.link(target if isinstance(target, URIRef) else fact)
                 spans.append(Span(words, link, f"hl-{css_name(kind or 'fact')}", title))
             else:
-                badges.append(f'<a class="badge {css_name(kind)}" href="{esc(self.link(fact))}">{esc(title)}</a>')
+                shown = in_lang(title, title_lang)
+                badges.append(f'<a class="badge {css_name(kind)}" href="{esc(self.link(fact))}">{shown}</a>')
             if kind:
                 classes.append(css_name(kind))
         for cited in self.data.values(unit, CTOC.cites):
             if isinstance(cited, URIRef):
-                label = esc(self.data.label(cited))
+                label = in_lang(*self.data.tagged_label(cited))
                 badges.append(f'<a class="badge cited" href="{esc(self.link(cited))}">{label}</a>')
                 classes.append("citation")
         return sorted(set(badges)), spans, sorted(set(classes))
