@@ -207,7 +207,7 @@ class DevTools:
 PAGE_FACTS = """(() => ({
   href: location.href,
   links: Array.from(document.querySelectorAll('a[href], area[href], link[href]'),
-                    e => [String(e.href), e.getAttribute('href')]),
+                    e => [new URL(e.getAttribute('href'), location.href).href, e.getAttribute('href')]),
   ids: Array.from(document.querySelectorAll('[id]'), e => e.id),
   h1: Array.from(document.querySelectorAll('h1'), e => e.textContent.replace(/\\s+/g, ' ').trim()),
   title: document.title.replace(/\\s+/g, ' ').trim(),
