@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import logging
 import os
 import re
 import sys
@@ -55,7 +56,12 @@ def to_html(notebook: Path) -> str:
 
     node = nbformat.read(notebook, as_version=4)
     exporter = HTMLExporter(template_name="basic", exclude_anchor_links=True)
-    body, _ = exporter.from_notebook_node(node)
+    quiet = logging.getLogger("traitlets")  # its alt-text warning is about <img>s the page replaces by inline SVG
+    level, quiet.level = quiet.level, logging.ERROR
+    try:
+        body, _ = exporter.from_notebook_node(node)
+    finally:
+        quiet.setLevel(level)
     body = _SCOPED_STYLE.sub("", inline_svgs(body)).replace('<table border="1" class="dataframe">',
                                                              '<table class="dataframe">')
     title = _title(node)
