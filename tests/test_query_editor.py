@@ -25,6 +25,7 @@ from kg_build.publish.site.query_editor import (
 from kg_build.sparql.query import library
 from tests import test_site_browser
 from tests.conftest import ROOT
+from tests.test_html_valid import nu_errors
 from tests.test_site_browser import BROWSER_ACCEPT, SCREENSHOTS, DevTools, Served, devtools_browser, get
 
 chromium = test_site_browser.chromium  # fixtures: Debian's chromium, and `ctoc-kg serve` on the suite's build
@@ -73,6 +74,7 @@ def test_build_writes_the_editor_with_the_library(built_dist: Path) -> None:
         assert info.en and info.zh and html.escape(info.en) in page and html.escape(info.zh) in page, info.name
     home = (built_dist / "site" / "index.html").read_text(encoding="utf-8")
     assert 'href="query/index.html"' in home
+    assert nu_errors([folder / "index.html"]) == []
 
 
 def test_without_yasgui_the_page_lists_the_library_and_says_so(tmp_path: Path) -> None:
@@ -81,6 +83,7 @@ def test_without_yasgui_the_page_lists_the_library_and_says_so(tmp_path: Path) -
     page = (tmp_path / "query" / "index.html").read_text(encoding="utf-8")
     assert "<script" not in page and "npm ci --prefix web" in page
     assert f'id="q-{QUERY}"' in page and not (tmp_path / "query" / YASGUI_FILES[0]).exists()
+    assert nu_errors([tmp_path / "query" / "index.html"]) == []
 
 
 def test_serve_sends_a_browser_at_sparql_to_the_editor(served: Served) -> None:
