@@ -23,6 +23,7 @@ from kg_build.publish.site.query_editor import (
     write_query_editor,
 )
 from kg_build.sparql.query import library
+from kg_build.sparql.query_page import query_page
 from tests import test_site_browser
 from tests.conftest import ROOT
 from tests.test_html_valid import nu_errors
@@ -93,6 +94,15 @@ def test_serve_sends_a_browser_at_sparql_to_the_editor(served: Served) -> None:
     assert status == 200 and headers["content-type"].startswith("text/html") and b'id="yasgui"' in body
     status, _, body = get(served.base, "/sparql", "text/plain")
     assert status == 200 and body.startswith(b"SPARQL 1.1 query endpoint")
+
+
+def test_serve_without_a_site_keeps_the_small_form() -> None:
+    """`ctoc-kg serve` on a dist without a site has no editor to send a browser to: the form posting to /sparql."""
+    answer = query_page("/sparql", 30, has_site=False)
+    page = bytes(answer.body).decode("utf-8")
+    assert answer.status_code == 200 and '<form method="post" action="/sparql"' in page
+    assert (query_page("/sparql", 30, has_site=True).status_code, query_page("/sparql", 30, True).headers["location"]) \
+        == (303, "/query/")
 
 
 def wait_for_table(tools: DevTools, tab: str, seconds: float) -> dict:
