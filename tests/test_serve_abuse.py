@@ -379,11 +379,9 @@ def test_cors_preflight_and_headers(served: Served) -> None:
     assert (status, head.get("access-control-allow-origin")) == (413, "*")  # errors are readable cross-origin too
 
 
-def test_browser_at_sparql_gets_a_query_form(served: Served) -> None:
-    status, head, body = request(served, "GET", "/sparql", headers={"Accept": BROWSER_ACCEPT})
-    page = body.decode("utf-8")
-    assert (status, head["content-type"]) == (200, "text/html; charset=utf-8")
-    assert '<form method="post" action="/sparql"' in page and '<textarea id="query" name="query"' in page
+def test_browser_at_sparql_gets_the_query_editor(served: Served) -> None:
+    status, head, _ = request(served, "GET", "/sparql", headers={"Accept": BROWSER_ACCEPT})
+    assert (status, head["location"]) == (303, "/query/")  # the site's YASGUI page (tests/test_query_editor.py)
     fields = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}).encode()
     status, head, body = request(served, "POST", "/sparql", fields, {
         "Accept": BROWSER_ACCEPT, "Content-Type": "application/x-www-form-urlencoded"})

@@ -8,6 +8,7 @@ file is reached); and `ctoc-kg serve` answers each IRI with HTML or RDF by the A
 
 from __future__ import annotations
 
+import contextlib
 import html
 import http.client
 import json
@@ -283,11 +284,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             pipe.close()
 
 
-def crawl_site(chromium: Path, start: str) -> Crawl:
-    """Open `start` in one headless chromium driven by DevTools and follow every same-origin link breadth first,
-    TABS pages at a time: pages are navigated to, data files (Turtle, JSON-LD, N-Triples) fetched from a page."""
-    origin = "{0.scheme}://{0.netloc}".format(urlsplit(start))
-    began = time.monotonic()
+@contextlib.contextmanager
+def devtools_browser(chromium: Path) -> Iterator[DevTools]:
+    """A headless chromium with a fresh profile driven through the DevTools protocol; stopped by its pid after."""
     with tempfile.TemporaryDirectory(prefix="ctoc-kg-chromium-", ignore_cleanup_errors=True) as profile:
         # fd 3 and 4 of the browser are the pipe ends of our stdin and stdout (--remote-debugging-pipe)
         command = ["/bin/sh", "-c", 'exec "$0" "$@" 3<&0 4>&1 </dev/null >/dev/null', str(chromium),
@@ -295,47 +294,55 @@ def crawl_site(chromium: Path, start: str) -> Crawl:
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=subprocess.DEVNULL)
         try:
-            tools = DevTools(process)
-            tabs = []
-            for _ in range(TABS):
-                target = tools.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-                tabs.append(tools.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"])
-                for domain in ("Page", "Network"):
-                    tools.call(f"{domain}.enable", session=tabs[-1])
-            pages: dict[str, Visit] = {}
-            files: dict[str, int] = {}
-            links: list[tuple[str, str, str]] = []
-            queue, queued = deque([start]), {start}
-            while queue:
-                batch = [queue.popleft() for _ in range(min(TABS, len(queue)))]
-                fetches: list[tuple[str, list[str]]] = []
-                for page, session, (visit, found) in zip(batch, tabs, open_pages(tools, tabs, batch), strict=False):
-                    pages[page] = visit
-                    fetch: list[str] = []
-                    for resolved, raw in found:
-                        target_url = urldefrag(resolved).url
-                        if not resolved.startswith(origin + "/"):
-                            continue
-                        links.append((page, raw, resolved))
-                        if Path(urlsplit(target_url).path).suffix not in DATA_SUFFIXES:
-                            if target_url not in queued:
-                                queued.add(target_url)
-                                queue.append(target_url)
-                        elif target_url not in files:
-                            fetch.append(target_url)
-                            files[target_url] = 0
-                    if fetch:
-                        fetches.append((session, fetch))
-                sent = [tools.send("Runtime.evaluate", {"expression": FETCH_ALL.format(urls=json.dumps(fetch)),
-                                                        "awaitPromise": True, "returnByValue": True}, session)
-                        for session, fetch in fetches]
-                for command in sent:
-                    files.update((url, status) for url, status in tools.result(command)["result"]["value"])
-            requested = tools.requests()
-            failed = [f"{requested.get(e['params']['requestId'], '?')}: {e['params']['errorText']}"
-                      for e in tools.events if e.get("method") == "Network.loadingFailed"]
+            yield DevTools(process)
         finally:
             stop(process)
+
+
+def crawl_site(chromium: Path, start: str) -> Crawl:
+    """Open `start` in one headless chromium driven by DevTools and follow every same-origin link breadth first,
+    TABS pages at a time: pages are navigated to, data files (Turtle, JSON-LD, N-Triples) fetched from a page."""
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(start))
+    began = time.monotonic()
+    with devtools_browser(chromium) as tools:
+        tabs = []
+        for _ in range(TABS):
+            target = tools.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            tabs.append(tools.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"])
+            for domain in ("Page", "Network"):
+                tools.call(f"{domain}.enable", session=tabs[-1])
+        pages: dict[str, Visit] = {}
+        files: dict[str, int] = {}
+        links: list[tuple[str, str, str]] = []
+        queue, queued = deque([start]), {start}
+        while queue:
+            batch = [queue.popleft() for _ in range(min(TABS, len(queue)))]
+            fetches: list[tuple[str, list[str]]] = []
+            for page, session, (visit, found) in zip(batch, tabs, open_pages(tools, tabs, batch), strict=False):
+                pages[page] = visit
+                fetch: list[str] = []
+                for resolved, raw in found:
+                    target_url = urldefrag(resolved).url
+                    if not resolved.startswith(origin + "/"):
+                        continue
+                    links.append((page, raw, resolved))
+                    if Path(urlsplit(target_url).path).suffix not in DATA_SUFFIXES:
+                        if target_url not in queued:
+                            queued.add(target_url)
+                            queue.append(target_url)
+                    elif target_url not in files:
+                        fetch.append(target_url)
+                        files[target_url] = 0
+                if fetch:
+                    fetches.append((session, fetch))
+            sent = [tools.send("Runtime.evaluate", {"expression": FETCH_ALL.format(urls=json.dumps(fetch)),
+                                                    "awaitPromise": True, "returnByValue": True}, session)
+                    for session, fetch in fetches]
+            for command in sent:
+                files.update((url, status) for url, status in tools.result(command)["result"]["value"])
+        requested = tools.requests()
+        failed = [f"{requested.get(e['params']['requestId'], '?')}: {e['params']['errorText']}"
+                  for e in tools.events if e.get("method") == "Network.loadingFailed"]
     return Crawl(origin, pages, files, links, sorted(set(requested.values())), failed, time.monotonic() - began)
 
 

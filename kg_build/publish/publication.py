@@ -12,7 +12,8 @@ from kg_build.pipeline import BuildResult
 from kg_build.publish.dumps import write_checksums, write_dumps
 from kg_build.publish.notebook import write_notebook_page
 from kg_build.publish.ontodoc import load_ontology, write_ontology_docs
-from kg_build.publish.site.pages import write_site
+from kg_build.publish.site.pages import SITE_DIR, write_site
+from kg_build.publish.site.query_editor import write_query_editor
 from kg_build.publish.void import load_dataset_info, write_void
 
 INFERRED_FILE = "inferred.nt"
@@ -44,5 +45,6 @@ def publish_all(result: BuildResult, folder: Path) -> list[str]:
     write_void(result.graph, dumps, folder, inferred)
     write_site(result.graph, folder, inferred, ontology, load_dataset_info())
     notes += write_notebook_page(folder)
+    notes += write_query_editor(folder / SITE_DIR)
     write_checksums(folder, [d.name for d in dumps] + ["void.ttl"])
     return notes

@@ -1,16 +1,25 @@
-"""The page a browser gets at /sparql without a query: a self-contained form that POSTs one (no script, nothing
-fetched from another host). One function, so a richer editor (YASGUI) can replace it in one place."""
+"""What a browser gets at /sparql without a query. With the site served, a 303 to the site's query editor
+(``/query/``, YASGUI pointed back at /sparql: kg_build/publish/site/query_editor.py); without a site, a
+self-contained form that POSTs a query (no script, nothing fetched from another host)."""
 
 from __future__ import annotations
 
 import html
 
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+EDITOR_PATH = "/query/"
 EXAMPLE = "SELECT ?class (COUNT(?s) AS ?n)\nWHERE { ?s a ?class }\nGROUP BY ?class\nORDER BY DESC(?n)"
 
 
-def query_page(endpoint: str, time_limit: float) -> HTMLResponse:
+def query_page(endpoint: str, time_limit: float, has_site: bool) -> Response:
+    """The editor of the site (303 See Other) when a site is served, else the small form."""
+    if has_site:
+        return RedirectResponse(EDITOR_PATH, status_code=303)
+    return query_form(endpoint, time_limit)
+
+
+def query_form(endpoint: str, time_limit: float) -> HTMLResponse:
     """An HTML form posting `query` to `endpoint` (a browser's Accept then gets SPARQL XML results)."""
     return HTMLResponse(f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>ctoc-kg SPARQL endpoint</title>

@@ -87,9 +87,9 @@ async def sparql_route(front: SparqlFront, request: Request) -> Response:
 
 
 def no_query_answer(front: SparqlFront, request: Request) -> Response:
-    """/sparql without a query: a form for a browser (it prefers HTML), one line for anything else."""
+    """/sparql without a query: the site's query editor (or a form) for a browser, one line for anything else."""
     if negotiate(request.headers.get("accept"), ("text/plain", "text/html")) == "text/html":
-        return query_page(request.url.path, front.child.timeout)
+        return query_page(request.url.path, front.child.timeout, front.site_handler is not None)
     return text_answer(200, "SPARQL 1.1 query endpoint (read-only): send ?query=... by GET or POST")
 
 

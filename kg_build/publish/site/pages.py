@@ -227,6 +227,7 @@ def home_page(data: SiteData, counts: dict[str, int], info: dict[str, Any]) -> s
                 "whole dumps and <code>void.ttl</code> are in the build folder. <code>ctoc-kg serve</code> serves "
                 "this site with content negotiation and a SPARQL endpoint at <code>/sparql</code> beside it "
                 f"(by default <code>{endpoint}</code>).</span></p>")
+    body.append('<p><a href="query/index.html">查询编辑器 <span lang="en" class="en">Query editor</span></a></p>')
     body.append('<p><a href="examples/ctoc-kg-tour.html" lang="en">A notebook tour of the Python API</a></p>')
     return document(str(info.get("title_zh", "CTOC-KG")), "\n".join(body), folder, alternates=False)
 
