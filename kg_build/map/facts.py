@@ -210,7 +210,9 @@ class FactsMapper(GraphWriter):
         start, end = unit.source_span(span.start, span.end)
         node = URIRef(f"{iris.unit(span.unit)}/mention/{start}-{end}")
         self.add(node, RDF.type, CTOC.Mention)
-        self.labels(node, f"Mention of {span.text}", f"提及：{span.text}")
+        entity = self.reg.entities.get(key) if key else None
+        named = f"Mention of {entity.name_en}" if entity else f"Mention of a name no registry holds ({span.unit})"
+        self.labels(node, named, f"提及：{span.text}")  # the English label names, never quotes, the Chinese text
         self.add(node, CTOC.mentionIn, iris.unit(span.unit))
         self.add(node, CTOC.mentionText, lit_zh(span.text))
         self.add(node, CTOC.mentionType, Literal(mention_type))
