@@ -1,6 +1,6 @@
 """The static linked-data site ``site/``: a page for every IRI under ``id/`` at the path its IRI implies,
-each beside its data (``index.ttl``, ``index.jsonld``, ``index.nt``, ``index.rdf``), index pages per kind, a home page,
-and content-negotiation rules for Apache and nginx."""
+each beside its data (``index.ttl``, ``index.jsonld``, ``index.nt``, ``index.rdf``), index pages per kind,
+a home page, and content-negotiation rules for Apache and nginx."""
 
 from __future__ import annotations
 
