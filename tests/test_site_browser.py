@@ -485,17 +485,18 @@ def test_serve_negotiates_by_accept(served: Served, chromium: Path) -> None:
     text = Literal(paragraph_text(1), lang="zh")
     for accept, fmt in (("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
                         ("application/n-triples", "nt")):
-        status, headers, body = get(served.base, path, accept)
+        status, headers, _ = get(served.base, path, accept)  # the IRI: 303 to its document in that format
+        assert (status, headers["vary"]) == (303, "Accept"), accept
+        status, headers, body = get(served.base, headers["location"], accept)
         assert (status, headers["content-type"]) == (200, f"{accept}; charset=utf-8"), accept
-        assert headers["vary"] == "Accept"
         data = Graph().parse(data=body.decode("utf-8"), format=fmt)
         assert (unit, CTOC.text, text) in data, accept
     status, headers, _ = get(served.base, path, BROWSER_ACCEPT)
-    assert (status, headers["location"]) == (302, path + "/")
+    assert (status, headers["location"]) == (303, path + "/index.html")
     status, headers, body = get(served.base, path + "/", BROWSER_ACCEPT)
     assert (status, headers["content-type"]) == (200, "text/html; charset=utf-8")
     assert paragraph_text(1) in dom_text(body.decode("utf-8"))
-    assert get(served.base, "/kinds/states/", "text/turtle")[0] == 406
+    assert get(served.base, "/kinds/states", "text/turtle")[0] == 406
     ask = "/sparql?query=" + quote("ASK { ?s ?p ?o }")
     status, _, body = get(served.base, ask, "application/sparql-results+json")
     assert status == 200 and json.loads(body)["boolean"] is True

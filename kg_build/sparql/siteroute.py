@@ -1,23 +1,32 @@
-"""The static site inside ``ctoc-kg serve``: the front's ``site_handler`` hook answering from ``dist/site``
-with the same content negotiation as the web-server rules (kg_build/publish/site/conneg.py); files are
-streamed from disk, never read whole."""
+"""The published build inside ``ctoc-kg serve``: the front's ``site_handler`` hook answering from ``dist/``
+(the site's paths from ``dist/site``, plus ``/ontology``, ``/dataset`` and the dumps under ``/dist/``) with
+the same Cool-URI rules as the web-server rules (kg_build/publish/site/conneg.py): 303 for a thing's IRI,
+ETag, Last-Modified, Link and 304 for documents. Files are streamed from disk, never read whole."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from kg_build.publish.site.conneg import content_type, resolve, respond
+from kg_build.publish.site.conneg import head_fields, message, resolve
 from kg_build.sparql.serve import Handler, SparqlFront, text_answer
 
 SITE_METHODS = frozenset({"GET", "HEAD"})
 
 
-def site_handler(root: Path) -> Handler:
-    """A handler serving the site folder `root` (read-only) for any path no other route takes."""
-    root = root.resolve()
+def web_root(site: Path) -> tuple[Path, str]:
+    """The folder served and the site's folder inside it: the whole build when `site` sits in one (beside
+    ``kg.nt``), else the site alone."""
+    build = site.parent
+    return (build, site.name) if (build / "kg.nt").is_file() else (site, "")
+
+
+def site_handler(site: Path) -> Handler:
+    """A handler serving the build around the site folder `site` (read-only) for any path no route takes."""
+    root, site_dir = web_root(site.resolve())
 
     async def handle(front: SparqlFront, request: Request) -> Response:
         if request.method not in SITE_METHODS:
@@ -25,14 +34,14 @@ def site_handler(root: Path) -> Handler:
                                {"Allow": ", ".join(sorted(SITE_METHODS))})
         raw_path = request.scope.get("raw_path") or request.url.path.encode("utf-8")
         path = raw_path.decode("latin-1")  # percent-encoded as sent: conneg decodes it strictly
-        accept = request.headers.get("accept")
-        answer = resolve(root, path, accept)
-        if answer.status == 200 and answer.path is not None and answer.media_type is not None:
-            return FileResponse(answer.path, media_type=content_type(answer.media_type), headers={"Vary": "Accept"})
-        status, body, headers = respond(root, path, accept)  # a redirect, 404 or 406: a line, built by conneg
-        media = headers.pop("Content-Type", "text/plain; charset=utf-8")
-        headers.pop("Content-Length", None)  # Starlette sets it
-        return Response(body, status, headers, media_type=media)
+        answer = resolve(root, path, request.headers.get("accept"), site_dir)
+        # the ETag hashes the file once per version (a dump: one read, off the event loop)
+        status, headers = await run_in_threadpool(head_fields, answer, request.headers.get("if-none-match"))
+        if status == 200 and answer.path is not None:
+            media = headers.pop("Content-Type")
+            return FileResponse(answer.path, media_type=media, headers=headers)
+        media = headers.pop("Content-Type", None)
+        return Response(message(status) if status != 304 else b"", status, headers, media_type=media)
 
     return handle
 

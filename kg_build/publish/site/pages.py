@@ -1,6 +1,6 @@
 """The static linked-data site ``site/``: a page for every IRI under ``id/`` at the path its IRI implies,
-each beside its data (``index.ttl``, ``index.jsonld``, ``index.nt``), index pages per kind, a home page,
-and content-negotiation rules for Apache and nginx."""
+each beside its data (``index.ttl``, ``index.jsonld``, ``index.nt``, ``index.rdf``), index pages per kind,
+a home page, and content-negotiation rules for Apache and nginx."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
@@ -233,10 +234,20 @@ def home_page(data: SiteData, counts: dict[str, int], info: dict[str, Any]) -> s
 
 
 def write_page_data(folder: Path, graph: Graph) -> None:
-    """``index.ttl``, ``index.jsonld`` and ``index.nt`` of one page."""
+    """``index.ttl``, ``index.jsonld``, ``index.nt`` and ``index.rdf`` (RDF/XML) of one page."""
     write_text(folder, "index.ttl", turtle(graph))
     write_text(folder, "index.jsonld", jsonld(graph, indent=None))
-    write_text(folder, "index.nt", canonical_ntriples(graph))
+    ntriples = canonical_ntriples(graph)
+    write_text(folder, "index.nt", ntriples)
+    write_text(folder, "index.rdf", rdf_xml(ntriples, dict(graph.namespaces())))
+
+
+def rdf_xml(ntriples: str, prefixes: dict[str, URIRef]) -> str:
+    """RDF/XML of N-Triples text, written by Oxigraph (no second rdflib pass per page); `prefixes` name the
+    namespaces it uses, so the XML reads like the Turtle."""
+    quads = pyoxigraph.parse(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    used = {name: str(ns) for name, ns in prefixes.items() if name and f"<{ns}" in ntriples}
+    return pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=used).decode("utf-8")
 
 
 def write_site(graph: Graph, out: Path, inferred: Graph | None = None, ontology: Graph | None = None,
@@ -249,7 +260,7 @@ def write_site(graph: Graph, out: Path, inferred: Graph | None = None, ontology:
         folder = root.joinpath(*segments(page))
         write_text(folder, "index.html", resource_page(data, page, subjects))
         write_page_data(folder, page_graph(data, subjects))
-        files += 4
+        files += 5
     types = Graph()
     for node, classes in data.types.items():
         for cls in classes:
