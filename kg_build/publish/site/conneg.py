@@ -36,7 +36,8 @@ VARIANTS: tuple[tuple[str, str], ...] = (  # server preference order: HTML first
 EXT_TYPES: dict[str, str] = {ext: media for media, ext in VARIANTS}
 SUFFIX_TYPES: dict[str, str] = {
     **{f".{ext}": media for media, ext in VARIANTS},
-    ".nq": "application/n-quads", ".trig": "application/trig", ".css": "text/css", ".svg": "image/svg+xml",
+    ".nq": "application/n-quads", ".trig": "application/trig", ".css": "text/css", ".js": "text/javascript",
+    ".svg": "image/svg+xml",
     ".png": "image/png", ".txt": "text/plain", ".conf": "text/plain", ".sha256": "text/plain", ".dot": "text/plain",
 }
 TEXTUAL = ("text/", "application/ld+json", "application/n-triples", "application/rdf+xml", "application/n-quads",
