@@ -1,10 +1,12 @@
-"""Stage 2: extract what a report says, by rules that read the format (data/rules/zh.yaml) and names
-from the registries' gazetteer — never per-paragraph code. Every fact keeps the unit it came from."""
+"""Stage 2: extract what a report says, by rules that read the format (data/rules/LANG.yaml, the report's
+language) and names from the registries' gazetteer — never per-paragraph code. Every fact keeps the unit it
+came from. The rules see the text with its punctuation folded (data/rules/LANG.yaml ``fold``: half-width and
+full-width alike), one code point for one, so offsets stay those of the source text."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,11 +26,12 @@ from kg_build.extract.facts import (
     Statement,
 )
 from kg_build.paths import DATA_DIR
+from kg_build.read.format_rules import DEFAULT_LANGUAGE, format_rules, rules_path
 from kg_build.read.model import Document, HeaderRole, Kind, Unit
-from kg_build.read.parse import SUPER_TO_ASCII, chinese_numeral, parse_cjk_dates
+from kg_build.read.parse import SUPER_TO_ASCII, parse_dates
 from kg_build.reference.entities import Gazetteer, Match, Registries
 
-RULES_FILE = DATA_DIR / "rules" / "zh.yaml"
+RULES_FILE = DATA_DIR / "rules" / f"{DEFAULT_LANGUAGE}.yaml"
 PROSE = (Kind.PARAGRAPH, Kind.ITEM)
 HEADINGS = (Kind.CHAPTER, Kind.SECTION, Kind.SUBSECTION)
 AGENT_KINDS = ("state", "body", "network", "organization", "group")
@@ -46,6 +49,20 @@ class Rules:
     def load(cls, path: Path = RULES_FILE) -> Rules:
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
 
+    @classmethod
+    def for_language(cls, language: str) -> Rules:
+        """The rules of data/rules/{language}.yaml."""
+        return cls.load(rules_path(language))
+
+    @cached_property
+    def fold_table(self) -> dict[int, str]:
+        """One character for another, so that the rules match full-width and half-width punctuation alike."""
+        return str.maketrans(self.raw.get("fold") or {})
+
+    def fold(self, text: str) -> str:
+        """`text` with its punctuation folded: same length, same offsets."""
+        return text.translate(self.fold_table)
+
     def __getattr__(self, name: str) -> re.Pattern[str]:
         try:
             return self._compiled[name]
@@ -59,7 +76,15 @@ class Rules:
 
 def extract(doc: Document, registries: Registries, rules: Rules | None = None) -> Extraction:
     """Run every rule over the document."""
-    return Extractor(doc, registries, rules or Rules.load()).run()
+    rules = rules or Rules.for_language(doc.language)
+    return Extractor(folded(doc, rules), registries, rules).run()
+
+
+def folded(doc: Document, rules: Rules) -> Document:
+    """A view of `doc` whose unit texts are folded for matching (the document itself keeps its source text)."""
+    units = [replace(unit, text=rules.fold(unit.text)) for unit in doc.units]
+    assert all(len(a.text) == len(b.text) for a, b in zip(units, doc.units, strict=True))
+    return Document(doc.source, doc.header, units, doc.warnings, doc.language)
 
 
 class Extractor:
@@ -101,8 +126,18 @@ class Extractor:
                     self._warn(unit, unit.text, "body line names no body of data/registries/bodies.yaml")
             elif unit.role is HeaderRole.PARENT_BODY:
                 self.out.parent_body = next((k for k in keys if k.startswith("body/")), self.out.parent_body)
-                conventions = [k for k in keys if k.startswith("convention/")]
+                conventions = [k for k in keys if k.startswith("convention/")] + self._conventions_in(unit.text)
                 self.out.convention = conventions[0].split("/", 1)[1] if conventions else self.out.convention
+
+    def _conventions_in(self, text: str) -> list[str]:
+        """Conventions named anywhere in `text`, inside a body's name too, so that spacing never decides
+        (``…公约 缔约方会议`` and ``…公约缔约方会议`` both name the Convention)."""
+        return [m.key for m in self._convention_names.find(re.sub(r"\s+", "", text))]
+
+    @cached_property
+    def _convention_names(self) -> Gazetteer:
+        return Gazetteer([(form, key) for candidates in self.gazetteer.by_first.values() for form, key in candidates
+                          if key.startswith("convention/")])
 
     # -- mentions and citations --------------------------------------------------------------------
     def _mentions(self, unit: Unit) -> None:
@@ -112,7 +147,7 @@ class Extractor:
             self.reg.mark_used(m.key)
 
     def _provisions(self, unit: Unit) -> None:
-        for sentence_start, sentence in sentences(unit.text):
+        for sentence_start, sentence in self._sentences(unit.text):
             convention = None
             for m in self.rules.provision.finditer(sentence):
                 named = self.rules.named_convention.search(sentence[: m.start()])
@@ -166,18 +201,20 @@ class Extractor:
 
     # -- who spoke, who led, who presented, who is a member ----------------------------------------
     def _statements(self, unit: Unit) -> None:
-        for start, sentence in sentences(unit.text):
+        for start, sentence in self._sentences(unit.text):
             verb = self.rules.statement_verb.search(sentence)
             if not verb:
                 continue
-            colon = sentence.find("：")
-            region = (colon + 1, len(sentence)) if colon != -1 else (0, verb.start())
+            colon_match = self.rules.list_colon.search(sentence)
+            colon = colon_match.start() if colon_match else -1
+            region = (colon_match.end(), len(sentence)) if colon_match else (0, verb.start())
             observer = bool(self.rules.observer.search(sentence[: verb.start()]))
-            guess = "State" if "国家" in sentence[: max(colon, 0)] else "Organization"
+            states_listed = bool(self.rules.states_list_cue.search(sentence[: max(colon, 0)]))
+            guess = "State" if states_listed else "Organization"
             listed = self._listed_agents(unit, start + region[0], start + region[1], guess if colon != -1 else None)
             for key, name in listed:
                 capacity = "observer" if observer else ("state" if (key or "").startswith("state/")
-                                                        or "国家" in sentence[: max(colon, 0)] else "organization")
+                                                        or states_listed else "organization")
                 self.out.statements.append(Statement(unit.eid, key, name, capacity))
 
     def _listed_agents(self, unit: Unit, start: int, end: int, leftovers: str | None) -> list[tuple[str | None, str]]:
@@ -338,7 +375,7 @@ class Extractor:
         if self._is_list_chapeau(unit):
             return  # "提出了下列问题：" announces the questions; its items are the questions
         index = 0
-        for start, sentence in sentences(unit.text):
+        for start, sentence in self._sentences(unit.text):
             if self.rules.question_sentence.search(sentence):
                 index += 1
                 self.out.questions.append(Question(Span(unit.eid, start, start + len(sentence), sentence), index))
@@ -348,16 +385,16 @@ class Extractor:
         number = self.rules.meeting_number.search(unit.text)
         if number and self.out.meeting_number is None and self.rules.self_reference.search(
                 unit.text, max(0, number.start() - 4), number.start() + 1):
-            self.out.meeting_number = numeral(number["n"])
+            self.out.meeting_number = self._numeral(number["n"])
         sittings = self.rules.sittings.search(unit.text)
         if sittings and self.out.sittings is None:
-            self.out.sittings = numeral(sittings["n"])
+            self.out.sittings = self._numeral(sittings["n"])
         if self.rules.joint_meeting.search(unit.text):
-            for start, sentence in sentences(unit.text):
+            for start, sentence in self._sentences(unit.text):
                 if not self.rules.joint_meeting.search(sentence):
                     continue
                 bodies = self._bodies(unit, start, start + len(sentence))
-                dates = tuple(parse_cjk_dates(sentence))
+                dates = tuple(parse_dates(sentence, format_rules(self.doc.language)))
                 if len(bodies) >= 2 and dates:
                     self.out.joint_meetings.append(JointMeeting(unit.eid, dates, bodies))
 
@@ -368,24 +405,40 @@ class Extractor:
                 if key:
                     self.out.agenda_items.setdefault(key, []).append(unit.eid)
 
+    def _numeral(self, text: str) -> int | None:
+        """A number as the language writes it: figures, a number word of the rules file, or a numeral of the
+        format (Chinese 四, 第六); None for a malformed one (十十), which then states nothing."""
+        words = self.rules.raw.get("number_words") or {}
+        if text in words:
+            return int(words[text])
+        return numeral(text, self.doc.language)
+
+    def _sentences(self, text: str) -> list[tuple[int, str]]:
+        return sentences(text, self.rules.raw.get("sentence_split", SENTENCE_SPLIT))
+
     def _warn(self, unit: Unit, text: str, problem: str) -> None:
         self.out.warnings.append(f"{self.doc.source.path.name}:{unit.line}: {unit.eid}: {text!r}: {problem}")
 
 
-def numeral(text: str) -> int | None:
-    """An ASCII or Chinese numeral's value; None for a malformed one (十十), which then states nothing."""
+def numeral(text: str, language: str = DEFAULT_LANGUAGE) -> int | None:
+    """An ASCII numeral's value or one of the language's numerals (data/rules/LANG.yaml, format); None for a
+    malformed one (十十), which then states nothing."""
     if text.isascii() and text.isdigit():
         return int(text)
     try:
-        return chinese_numeral(text)
+        return format_rules(language).numeral(text)
     except ValueError:
         return None
 
 
-def sentences(text: str) -> list[tuple[int, str]]:
-    """Split text after each 。 (or ；), keeping the start offset of every sentence."""
+SENTENCE_SPLIT = "[。；]"
+
+
+def sentences(text: str, split: str = SENTENCE_SPLIT) -> list[tuple[int, str]]:
+    """Split text after each sentence or clause end (``sentence_split`` of the rules: 。 or ；), keeping the
+    start offset of every sentence."""
     found, start = [], 0
-    for m in re.finditer(r"[。；]", text):
+    for m in re.finditer(split, text):
         found.append((start, text[start : m.end()]))
         start = m.end()
     if start < len(text):

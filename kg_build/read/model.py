@@ -27,6 +27,7 @@ class Kind(StrEnum):
 class HeaderRole(StrEnum):
     """What a header line states."""
 
+    MASTHEAD = "masthead"
     PARENT_BODY = "parentBody"
     DISTRIBUTION = "distribution"
     ISSUE_DATE = "issueDate"
@@ -34,8 +35,12 @@ class HeaderRole(StrEnum):
     ORIGINAL_LANGUAGE = "originalLanguage"
     SYMBOL = "symbol"
     BODY = "body"
+    SESSION = "session"
     DATELINE = "dateline"
+    AGENDA_ITEM = "agendaItem"
+    AGENDA_ITEM_TITLE = "agendaItemTitle"
     TITLE = "title"
+    SUBTITLE = "subtitle"
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,9 @@ class Header:
     meeting_dates: tuple[date, ...]
     place: str
     title: str
+    subtitle: str = ""
+    session: int | None = None
+    agenda_item: str = ""
 
 
 @dataclass
@@ -125,6 +133,7 @@ class Document:
     header: Header
     units: list[Unit]
     warnings: list[str] = field(default_factory=list)  # signs of a cut text: the build prints them
+    language: str = "zh"  # ISO 639-1 code of the text's language, from its file name
 
     def unit(self, eid: str) -> Unit:
         """The unit with id `eid` (KeyError when absent); a dictionary look-up, so callers may ask per unit."""
