@@ -29,7 +29,7 @@ from kg_build.paths import DATA_DIR
 from kg_build.read.format_rules import DEFAULT_LANGUAGE, format_rules, rules_path
 from kg_build.read.model import Document, HeaderRole, Kind, Unit
 from kg_build.read.parse import SUPER_TO_ASCII, parse_dates
-from kg_build.reference.entities import Gazetteer, Match, Registries
+from kg_build.reference.entities import Concept, Gazetteer, Match, Registries
 
 RULES_FILE = DATA_DIR / "rules" / f"{DEFAULT_LANGUAGE}.yaml"
 PROSE = (Kind.PARAGRAPH, Kind.ITEM)
@@ -92,7 +92,7 @@ class Extractor:
 
     def __init__(self, doc: Document, registries: Registries, rules: Rules) -> None:
         self.doc, self.reg, self.rules = doc, registries, rules
-        self.gazetteer: Gazetteer = registries.gazetteer
+        self.gazetteer: Gazetteer = language_gazetteer(registries, doc.language)
         self.out = Extraction()
         self.matches: dict[str, list[Match]] = {u.eid: self.gazetteer.find(u.text) for u in doc.units}
 
@@ -130,9 +130,9 @@ class Extractor:
                 self.out.convention = conventions[0].split("/", 1)[1] if conventions else self.out.convention
 
     def _conventions_in(self, text: str) -> list[str]:
-        """Conventions named anywhere in `text`, inside a body's name too, so that spacing never decides
-        (``…公约 缔约方会议`` and ``…公约缔约方会议`` both name the Convention)."""
-        return [m.key for m in self._convention_names.find(re.sub(r"\s+", "", text))]
+        """Conventions named anywhere in `text`, inside a body's name too, blanks between two CJK characters
+        left out, so that spacing never decides (``…公约 缔约方会议`` and ``…公约缔约方会议`` both name it)."""
+        return [m.key for m in self._convention_names.find(re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", text))]
 
     @cached_property
     def _convention_names(self) -> Gazetteer:
@@ -182,7 +182,11 @@ class Extractor:
         for m in self.rules.act.finditer(unit.text):
             kind = self.rules.raw["act_kinds"][m["kind"]]
             before = [x for x in self.matches[unit.eid] if x.end <= m.start() and x.key.startswith("body/")]
-            body = (before[-1].key if before else self.out.parent_body or "body/unknown").split("/", 1)[1]
+            issuer = before[-1].key if before else self.out.parent_body
+            if issuer is None:
+                self._warn(unit, m.group(0), "act cited, but no body of the registries issued it (not linked)")
+                continue
+            body = issuer.split("/", 1)[1]
             key = self.reg.act_key(kind, int(m["session"]), int(m["number"]), body)
             known = key in self.reg.acts
             if not known:
@@ -345,7 +349,7 @@ class Extractor:
     @cached_property
     def _action_cues(self) -> Gazetteer:
         """The action words (key: the action) and the `not_actions` phrases holding one (key: empty)."""
-        return Gazetteer([(cue, c.slug) for c in self.reg.concepts["actions"].values() for cue in c.cues]
+        return Gazetteer([(cue, c.slug) for c in self.reg.concepts["actions"].values() for cue in self._cues(c)]
                          + [(phrase, "") for phrase in self.rules.raw.get("not_actions") or ()])
 
     def _actions(self, unit: Unit, addressed_only: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -369,7 +373,15 @@ class Extractor:
         return tuple(dict.fromkeys(actions)), tuple(dict.fromkeys(addressees))
 
     def _topics(self, text: str) -> tuple[str, ...]:
-        return tuple(slug for slug, c in sorted(self.reg.concepts["topics"].items()) if any(q in text for q in c.cues))
+        return tuple(slug for slug, c in sorted(self.reg.concepts["topics"].items())
+                     if any(q in text for q in self._cues(c)))
+
+    def _cues(self, concept: Concept) -> tuple[str, ...]:
+        """The words that signal a concept in the report's language: the registry's Chinese cues, or the
+        ``concept_cues`` of data/rules/LANG.yaml (scheme, then slug) for another language."""
+        if self.doc.language == DEFAULT_LANGUAGE:
+            return concept.cues
+        return tuple((self.rules.raw.get("concept_cues") or {}).get(concept.scheme, {}).get(concept.slug) or ())
 
     def _question_sentences(self, unit: Unit) -> None:
         if self._is_list_chapeau(unit):
@@ -418,6 +430,20 @@ class Extractor:
 
     def _warn(self, unit: Unit, text: str, problem: str) -> None:
         self.out.warnings.append(f"{self.doc.source.path.name}:{unit.line}: {unit.eid}: {text!r}: {problem}")
+
+
+def language_gazetteer(registries: Registries, language: str) -> Gazetteer:
+    """The names of the registries' entities as the language writes them: the registry gazetteer (Chinese
+    names and aliases) for Chinese, ``name_LANG`` and ``aliases_LANG`` of each entry (a person by the name)
+    for another language."""
+    if language == DEFAULT_LANGUAGE:
+        return registries.gazetteer
+    forms = []
+    for entity in registries.entities.values():
+        data = entity.data
+        names = [data.get(f"name_{language}"), *(data.get(f"aliases_{language}") or []), data.get("name")]
+        forms += [(name, entity.key) for name in dict.fromkeys(n for n in names if isinstance(n, str) and n)]
+    return Gazetteer(forms)
 
 
 def numeral(text: str, language: str = DEFAULT_LANGUAGE) -> int | None:

@@ -139,6 +139,9 @@ class Document:
         """The unit with id `eid` (KeyError when absent); a dictionary look-up, so callers may ask per unit."""
         return self._by_eid[eid]
 
+    def has_unit(self, eid: str) -> bool:
+        return eid in self._by_eid
+
     @cached_property
     def _by_eid(self) -> dict[str, Unit]:
         return {unit.eid: unit for unit in self.units}
