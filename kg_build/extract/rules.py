@@ -231,7 +231,7 @@ class Extractor:
         for m in [*hits, None] if leftovers else []:
             gap_end = m.start if m else end
             for piece in re.split(self.rules.raw["list_separators"], unit.text[cursor:gap_end]):
-                name = piece.strip(" 。；：，、")
+                name = piece.strip(" 。；：，、.;:,")
                 if name and not re.fullmatch(r"[（(][^）)]*[）)]", name):
                     at = unit.text.index(name, cursor)
                     self._warn(unit, name, "name not found in the registries (unlinked mention)")

@@ -76,6 +76,7 @@ class Unit:
     footnote_markers: list[str] = field(default_factory=list)
     cells: AnnexCells | None = None
     segments: list[tuple[int, int, int]] = field(default_factory=list)  # (text offset, source offset, length)
+    heading_line: int | None = None  # where a unit starts whose text is a later line (the annex's title)
 
     def source_offset(self, index: int) -> int:
         """The source offset of character `index` of the unit's (healed) text."""
@@ -98,7 +99,7 @@ class Unit:
 
     @property
     def line(self) -> int:
-        return self.pieces[0].line
+        return self.heading_line or self.pieces[0].line
 
     @property
     def healed(self) -> bool:

@@ -578,6 +578,7 @@ class BodyParser:
         if self.annex_titled:
             append_piece(self.annex, piece, text)
         else:
+            self.annex.heading_line = self.annex.pieces[0].line
             self.annex.pieces, self.annex.text, self.annex_titled = [piece], text, True
             self.annex.segments = [(0, piece.start, len(text))]
 
