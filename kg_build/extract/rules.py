@@ -149,12 +149,17 @@ class Extractor:
     def _provisions(self, unit: Unit) -> None:
         for sentence_start, sentence in self._sentences(unit.text):
             convention = None
-            for m in self.rules.provision.finditer(sentence):
+            found = list(self.rules.provision.finditer(sentence))
+            shared = self._names_after(sentence, found)
+            for m, after in zip(found, shared, strict=True):
                 named = self.rules.named_convention.search(sentence[: m.start()])
-                if named:
-                    convention = self.reg.convention_by_name(named["name"])
+                name = after or (named["name"] if named else None)
+                if name and not self._is_anaphora(name):
+                    convention = self._convention_by_name(name)
                     if convention is None:
-                        self._warn(unit, named["name"], "convention name not in data/registries/conventions.yaml")
+                        self._warn(unit, m.group(0), f"cites {name!r}, a convention not in "
+                                   "data/registries/conventions.yaml (not linked)")
+                        continue
                 conv = convention or self.out.convention
                 if conv is None:
                     self._warn(unit, m.group(0), "provision cited but the report names no convention")
@@ -167,6 +172,39 @@ class Extractor:
                     self._warn(unit, m.group(0), f"{conv} has no such provision in data/registries/conventions.yaml")
                 self._cite(unit, sentence_start + m.start(), sentence_start + m.end(), "provision", key, known)
                 self.reg.mark_used(f"convention/{conv}")
+
+    def _names_after(self, sentence: str, found: list[re.Match[str]]) -> list[str | None]:
+        """The convention each provision names after it; a provision that a list joins to the next one
+        ("article 6, paragraph 3, and article 9, paragraph 1, of …") shares the next one's."""
+        names = [self._named_after(sentence, m.end()) for m in found]
+        for i in range(len(found) - 2, -1, -1):
+            if names[i] is None and names[i + 1] and re.fullmatch(self.rules.raw.get("list_joiner", r"(?!)"),
+                                                                  sentence[found[i].end() : found[i + 1].start()]):
+                names[i] = names[i + 1]
+        return names
+
+    def _named_after(self, sentence: str, end: int) -> str | None:
+        """The convention named right after a provision ("article 6, paragraph 3, of the … Protocol"), where the
+        language names it there (``named_convention_after`` of the rules); None otherwise."""
+        pattern = self._compiled_optional("named_convention_after")
+        match = pattern.match(sentence, end) if pattern else None
+        return match["name"] if match else None
+
+    def _is_anaphora(self, name: str) -> bool:
+        pattern = self._compiled_optional("named_convention_anaphora")
+        return bool(pattern and pattern.match(name))
+
+    def _compiled_optional(self, key: str) -> re.Pattern[str] | None:
+        return getattr(self.rules, key) if key in self.rules.raw else None
+
+    def _convention_by_name(self, name: str) -> str | None:
+        """A convention by a name in the report's language: ``name_LANG``, ``aliases_LANG`` (``short_LANG``)."""
+        lang = self.doc.language
+        for slug, entry in self.reg.conventions.items():
+            names = [entry.get(f"name_{lang}"), entry.get(f"short_{lang}"), *(entry.get(f"aliases_{lang}") or [])]
+            if name in names:
+                return slug
+        return None
 
     def _provision_known(self, convention: str, article: int, paragraph: str | None) -> bool:
         entry = self.reg.conventions.get(convention, {})
