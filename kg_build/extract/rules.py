@@ -100,7 +100,7 @@ class Extractor:
         self._context()
         for unit in self.doc.units:  # first what names and cites, which the later rules read
             self._mentions(unit)
-            if unit.kind in PROSE + HEADINGS + (Kind.FOOTNOTE,):
+            if unit.kind in PROSE + HEADINGS + (Kind.FOOTNOTE, Kind.ANNEX_ROW):
                 self._provisions(unit)
                 self._acts(unit)
                 self._documents(unit)
@@ -148,40 +148,64 @@ class Extractor:
 
     def _provisions(self, unit: Unit) -> None:
         for sentence_start, sentence in self._sentences(unit.text):
-            convention = None
+            convention: str | None = None
+            unknown_name = ""
             found = list(self.rules.provision.finditer(sentence))
             shared = self._names_after(sentence, found)
             for m, after in zip(found, shared, strict=True):
                 named = self.rules.named_convention.search(sentence[: m.start()])
                 name = after or (named["name"] if named else None)
                 if name and not self._is_anaphora(name):
-                    convention = self._convention_by_name(name)
-                    if convention is None:
-                        self._warn(unit, m.group(0), f"cites {name!r}, a convention not in "
-                                   "data/registries/conventions.yaml (not linked)")
-                        continue
+                    convention = self._convention_by_name(name) or UNKNOWN
+                    unknown_name = name
+                if convention == UNKNOWN:  # named, or referred back to, but not in the registries
+                    self._warn(unit, m.group(0), f"cites {unknown_name!r}, a convention not in "
+                               "data/registries/conventions.yaml (not linked)")
+                    continue
                 conv = convention or self.out.convention
                 if conv is None:
                     self._warn(unit, m.group(0), "provision cited but the report names no convention")
                     continue
-                article = int(m["article"])
-                key = f"convention/{conv}/art_{article}"
-                key += f"/para_{int(m['paragraph'])}" if m["paragraph"] else ""
-                known = self._provision_known(conv, article, m["paragraph"])
-                if not known:
-                    self._warn(unit, m.group(0), f"{conv} has no such provision in data/registries/conventions.yaml")
-                self._cite(unit, sentence_start + m.start(), sentence_start + m.end(), "provision", key, known)
-                self.reg.mark_used(f"convention/{conv}")
+                self._cite_provision(unit, sentence_start, m, conv)
+                for more in self._list_more(sentence, m.end()):  # "articles 5 and 10": 10 as well
+                    self._cite_provision(unit, sentence_start, more, conv, listed=True)
+
+    def _cite_provision(self, unit: Unit, offset: int, m: re.Match[str], conv: str, listed: bool = False) -> None:
+        article = int(m["article"])
+        key = f"convention/{conv}/art_{article}"
+        key += f"/para_{int(m['paragraph'])}" if m["paragraph"] else ""
+        known = self._provision_known(conv, article, m["paragraph"])
+        if not known:
+            self._warn(unit, m.group(0), f"{conv} has no such provision in data/registries/conventions.yaml")
+        start = m.start("article") if listed else m.start()  # a list's further number: the words from it on
+        self._cite(unit, offset + start, offset + m.end(), "provision", key, known)
+        self.reg.mark_used(f"convention/{conv}")
+
+    def _list_more(self, sentence: str, end: int) -> list[re.Match[str]]:
+        """The further provisions of a list that names "articles" once (``provision_list_more`` of the rules)."""
+        more = self._compiled_optional("provision_list_more")
+        found = []
+        while more and (match := more.match(sentence, end)):
+            found.append(match)
+            end = match.end()
+        return found
 
     def _names_after(self, sentence: str, found: list[re.Match[str]]) -> list[str | None]:
         """The convention each provision names after it; a provision that a list joins to the next one
         ("article 6, paragraph 3, and article 9, paragraph 1, of …") shares the next one's."""
-        names = [self._named_after(sentence, m.end()) for m in found]
+        names = [self._named_after(sentence, self._list_end(sentence, m.end())) for m in found]
         for i in range(len(found) - 2, -1, -1):
             if names[i] is None and names[i + 1] and re.fullmatch(self.rules.raw.get("list_joiner", r"(?!)"),
                                                                   sentence[found[i].end() : found[i + 1].start()]):
                 names[i] = names[i + 1]
         return names
+
+    def _list_end(self, sentence: str, end: int) -> int:
+        """Where a list that names "articles" once ends ("articles 6 and 9"): past its further numbers."""
+        more = self._compiled_optional("provision_list_more")
+        while more and (match := more.match(sentence, end)):
+            end = match.end()
+        return end
 
     def _named_after(self, sentence: str, end: int) -> str | None:
         """The convention named right after a provision ("article 6, paragraph 3, of the … Protocol"), where the
@@ -496,6 +520,7 @@ def numeral(text: str, language: str = DEFAULT_LANGUAGE) -> int | None:
 
 
 SENTENCE_SPLIT = "[。；]"
+UNKNOWN = "?"  # a convention the text names that the registries lack
 
 
 def sentences(text: str, split: str = SENTENCE_SPLIT) -> list[tuple[int, str]]:
