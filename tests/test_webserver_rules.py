@@ -134,6 +134,6 @@ def test_negotiation_in_a_real_web_server(server: int) -> None:
     assert status == 302 and headers["location"].endswith(path + "/")
     status, headers, body = get(server, path + "/", BROWSER_ACCEPT)
     assert status == 200 and headers["content-type"].replace(" ", "").lower() == "text/html;charset=utf-8"
-    assert 'id="quote"' in body.decode("utf-8")
+    assert 'id="quote-zh"' in body.decode("utf-8")
     assert get(server, path + "/index.ttl", BROWSER_ACCEPT)[1]["content-type"].startswith("text/turtle")
     assert get(server, path + "-missing", "text/turtle")[0] == 404
