@@ -16,7 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from kg_build.read.parse import CHAPTER_RE, parse_file
+from kg_build.read.format_rules import format_rules
+from kg_build.read.parse import parse_file
 from kg_build.read.source import byte_limit
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "reports" / "wg-international-cooperation-2012.zh.txt"
@@ -26,7 +27,7 @@ def synthetic_report(paragraphs: int, items: int, seed: Path = SEED) -> str:
     """A report in the seed's format with `paragraphs` paragraphs of `items` lettered items each."""
     doc = parse_file(seed)
     lines = seed.read_text(encoding="utf-8").split("\n")
-    first_chapter = next(i for i, line in enumerate(lines) if CHAPTER_RE.match(line.strip()))
+    first_chapter = next(i for i, line in enumerate(lines) if format_rules("zh").chapter.match(line.strip()))
     chapeau, item = doc.unit("para_3").text, doc.unit("para_3/item_a").text
     out = lines[: first_chapter + 1] + [""]
     for n in range(1, paragraphs + 1):

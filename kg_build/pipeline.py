@@ -1,5 +1,7 @@
-"""The pipeline, wired once: read -> extract per report, link across reports, then map the reference data once
-and each report's document layer and facts, in the order the data flows."""
+"""The pipeline, wired once: read -> extract per report text, link across reports, then map the reference data
+once and each report's document layer and facts, in the order the data flows. Texts of one symbol in several
+languages are one work: its primary expression (Chinese when there is one) is mapped first, and a unit that
+one language has and another lacks is a build warning."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from kg_build.map.facts import FactsMapper
 from kg_build.map.reference import ReferenceMapper
 from kg_build.namespaces import bind_prefixes
 from kg_build.read.discover import ReportFile, find_reports
+from kg_build.read.format_rules import DEFAULT_LANGUAGE as PRIMARY_LANGUAGE
 from kg_build.read.model import Document
 from kg_build.read.parse import parse_file
 from kg_build.reference.entities import Registries
@@ -39,9 +42,11 @@ class BuildResult:
     reports: list[ParsedReport]
     links: LinkReport = field(default_factory=LinkReport)
 
+    alignment: list[str] = field(default_factory=list)
+
     @property
     def warnings(self) -> list[str]:
-        return self.links.warnings
+        return self.alignment + self.links.warnings
 
 
 def parse_reports(sources: list[Path]) -> list[ParsedReport]:
@@ -51,6 +56,31 @@ def parse_reports(sources: list[Path]) -> list[ParsedReport]:
         doc = parse_file(report.path)
         parsed.append(ParsedReport(report, doc, report_iris(doc, report)))
     return parsed
+
+
+def works(reports: list[ParsedReport]) -> list[list[ParsedReport]]:
+    """The reports grouped by work (their IRI), each group's primary expression first (Chinese, then by
+    language code), the groups in the order of their first file."""
+    groups: dict[str, list[ParsedReport]] = {}
+    for report in reports:
+        groups.setdefault(str(report.iris.work), []).append(report)
+    return [sorted(group, key=lambda r: (r.iris.language != PRIMARY_LANGUAGE, r.iris.language))
+            for group in groups.values()]
+
+
+def alignment_warnings(group: list[ParsedReport]) -> list[str]:
+    """A unit one expression of a work has and another lacks: file, line, unit and the languages."""
+    warnings = []
+    for report in group:
+        for other in group:
+            if other is report:
+                continue
+            for unit in report.doc.units:
+                if not other.doc.has_unit(unit.eid):
+                    warnings.append(f"{report.file.path.name}:{unit.line}: {unit.eid}: present in the "
+                                    f"{report.iris.language} text, absent in the {other.iris.language} text "
+                                    f"({other.file.path.name})")
+    return warnings
 
 
 def build_graph(sources: list[Path], registries: Registries | None = None) -> BuildResult:
@@ -64,7 +94,11 @@ def build_graph(sources: list[Path], registries: Registries | None = None) -> Bu
     reference = ReferenceMapper(graph, registries)
     reference.map_registries()
     facts = FactsMapper(reference)
-    for report in reports:
-        map_document(report.doc, report.file, report.iris, graph)
-        facts.map_facts(report.doc, report.iris, report.facts)
-    return BuildResult(graph, reports, links)
+    alignment: list[str] = []
+    for group in works(reports):
+        primary = group[0].doc
+        alignment += alignment_warnings(group)
+        for report in group:
+            map_document(report.doc, report.file, report.iris, graph, None if report.doc is primary else primary)
+            facts.map_facts(report.doc, report.iris, report.facts)
+    return BuildResult(graph, reports, links, alignment)

@@ -128,7 +128,7 @@ def test_graph_for_keeps_report_iris_apart() -> None:
     other = URIRef("https://w3id.org/ctoc-kg/id/report/wg/2012-10-150")
     reports = [other, report]
     assert graph_for(URIRef(f"{report}/para_1"), reports) == report
-    assert graph_for(URIRef(f"{report}/para_1#quote"), reports) == report
+    assert graph_for(URIRef(f"{report}/para_1#quote-zh"), reports) == report
     assert graph_for(URIRef(f"{other}/para_1"), reports) == other
     assert graph_for(URIRef("https://w3id.org/ctoc-kg/id/state/ECU"), reports) == REGISTRIES_GRAPH
 

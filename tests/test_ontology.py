@@ -152,7 +152,7 @@ def test_jointmeetingwith_is_symmetric_and_alignments_as_agreed() -> None:
     expected = [
         (CTOC.TextUnit, RDFS.subClassOf, ELI.WorkSubdivision),
         (CTOC.Provision, RDFS.subClassOf, ELI.LegalResourceSubdivision),
-        (CTOC.Report, RDFS.subClassOf, UNDO.MeetingReport),
+        (CTOC.MeetingReport, RDFS.subClassOf, UNDO.MeetingReport),  # issue 10: a note is a report, not a meeting report
         (CTOC.Membership, RDFS.subClassOf, ORG.Membership),
         (CTOC.subOrganizationOf, RDFS.subPropertyOf, ORG.subOrganizationOf),
         (CTOC.cites, RDFS.subPropertyOf, ELI.cites),

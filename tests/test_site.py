@@ -82,7 +82,7 @@ def test_page_data_describes_its_iri(site: Path, kg: Graph) -> None:
     unit = URIRef(f"{report_iri()}/para_1")
     folder = page_path(site, str(unit)).parent
     expected = set(kg.triples((unit, None, None)))
-    quote = URIRef(f"{unit}#quote")
+    quote = URIRef(f"{unit}#quote-zh")
     expected |= set(kg.triples((quote, None, None)))
     for name, fmt in (("index.ttl", "turtle"), ("index.jsonld", "json-ld"), ("index.nt", "nt")):
         data = Graph().parse(folder / name, format=fmt)
@@ -94,7 +94,7 @@ def test_paragraph_page_shows_its_text(site: Path, pages: dict[Path, Page]) -> N
     page = pages[page_path(site, f"{report_iri()}/para_1")]
     assert page.html_lang == "zh"
     assert paragraph_text(1) in "".join(page.text)
-    assert "quote" in page.ids  # the hash IRI {unit}#quote is shown on its base page
+    assert "quote-zh" in page.ids  # the hash IRI {unit}#quote-zh is shown on its base page
 
 
 def test_report_reads_in_order(site: Path, pages: dict[Path, Page]) -> None:

@@ -56,7 +56,7 @@ def test_text_report_groups_by_shape_and_node_with_value_and_quote(capsys: pytes
     block = out[out.index("[Violation] ctocsh:TextUnit-text"):]
     assert "(LanguageInConstraintComponent; 1 node)" in block
     assert "  - id:report/wg-test/2020-01-06/para_1" in block
-    assert "value 工作组拟订了下列建议：@en" in block
+    assert "value 工作组拟订了下列建议：@fr" in block
     assert "quote: “工作组拟订了下列建议：”" in block
     assert out.rstrip().endswith("result: does NOT conform — 1 violation(s), 0 warning(s)")
 

@@ -220,4 +220,4 @@ def test_a_paragraph_in_every_format(server: Server) -> None:
     status, headers, _ = get(server.port, path, BROWSER_ACCEPT)
     assert status == 303 and urlsplit(headers["location"]).path == path + "/index.html"
     status, _, body = get(server.port, path + "/index.html", BROWSER_ACCEPT)
-    assert status == 200 and 'id="quote"' in body.decode("utf-8")
+    assert status == 200 and 'id="quote-zh"' in body.decode("utf-8")

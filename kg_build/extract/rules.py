@@ -1,5 +1,7 @@
-"""Stage 2: extract what a report says, by rules that read the format (data/rules/zh.yaml) and names
-from the registries' gazetteer — never per-paragraph code. Every fact keeps the unit it came from."""
+"""Stage 2: extract what a report says, by rules that read the format (data/rules/LANG.yaml, the report's
+language) and names from the registries' gazetteer — never per-paragraph code. Every fact keeps the unit it
+came from. The rules see the text with its punctuation folded (data/rules/LANG.yaml ``fold``: half-width and
+full-width alike), one code point for one, so offsets stay those of the source text."""
 
 from __future__ import annotations
 
@@ -26,11 +28,12 @@ from kg_build.extract.facts import (
     Statement,
 )
 from kg_build.paths import DATA_DIR
+from kg_build.read.format_rules import DEFAULT_LANGUAGE, format_rules, rules_path
 from kg_build.read.model import Document, HeaderRole, Kind, Unit
-from kg_build.read.parse import SUPER_TO_ASCII, chinese_numeral, parse_cjk_dates
-from kg_build.reference.entities import Gazetteer, Match, Registries
+from kg_build.read.parse import SUPER_TO_ASCII, parse_dates
+from kg_build.reference.entities import Concept, Gazetteer, Match, Registries
 
-RULES_FILE = DATA_DIR / "rules" / "zh.yaml"
+RULES_FILE = DATA_DIR / "rules" / f"{DEFAULT_LANGUAGE}.yaml"
 PROSE = (Kind.PARAGRAPH, Kind.ITEM)
 HEADINGS = (Kind.CHAPTER, Kind.SECTION, Kind.SUBSECTION)
 AGENT_KINDS = ("state", "body", "network", "organization", "group")
@@ -48,6 +51,20 @@ class Rules:
     def load(cls, path: Path = RULES_FILE) -> Rules:
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
 
+    @classmethod
+    def for_language(cls, language: str) -> Rules:
+        """The rules of data/rules/{language}.yaml."""
+        return cls.load(rules_path(language))
+
+    @cached_property
+    def fold_table(self) -> dict[int, str]:
+        """One character for another, so that the rules match full-width and half-width punctuation alike."""
+        return str.maketrans(self.raw.get("fold") or {})
+
+    def fold(self, text: str) -> str:
+        """`text` with its punctuation folded: same length, same offsets."""
+        return text.translate(self.fold_table)
+
     def __getattr__(self, name: str) -> re.Pattern[str]:
         try:
             return self._compiled[name]
@@ -61,7 +78,15 @@ class Rules:
 
 def extract(doc: Document, registries: Registries, rules: Rules | None = None) -> Extraction:
     """Run every rule over the document."""
-    return Extractor(doc, registries, rules or Rules.load()).run()
+    rules = rules or Rules.for_language(doc.language)
+    return Extractor(folded(doc, rules), registries, rules).run()
+
+
+def folded(doc: Document, rules: Rules) -> Document:
+    """A view of `doc` whose unit texts are folded for matching (the document itself keeps its source text)."""
+    units = [replace(unit, text=rules.fold(unit.text)) for unit in doc.units]
+    assert all(len(a.text) == len(b.text) for a, b in zip(units, doc.units, strict=True))
+    return Document(doc.source, doc.header, units, doc.warnings, doc.language)
 
 
 class Extractor:
@@ -69,7 +94,7 @@ class Extractor:
 
     def __init__(self, doc: Document, registries: Registries, rules: Rules) -> None:
         self.doc, self.reg, self.rules = doc, registries, rules
-        self.gazetteer: Gazetteer = registries.gazetteer_for("zh", tuple(rules.raw.get("not_names") or ()))
+        self.gazetteer: Gazetteer = registries.gazetteer_for(doc.language, tuple(rules.raw.get("not_names") or ()))
         self.out = Extraction()
         self.matches: dict[str, list[Match]] = {u.eid: self.gazetteer.find(u.text) for u in doc.units}
 
@@ -78,7 +103,7 @@ class Extractor:
         self._meeting_dates()
         for unit in self.doc.units:  # first what names and cites, which the later rules read
             self._mentions(unit)
-            if unit.kind in PROSE + HEADINGS + (Kind.FOOTNOTE,):
+            if unit.kind in PROSE + HEADINGS + (Kind.FOOTNOTE, Kind.ANNEX_ROW):
                 self._provisions(unit)
                 self._acts(unit)
                 self._documents(unit)
@@ -110,7 +135,8 @@ class Extractor:
                 if self.out.report_body is None:
                     self._warn(unit, unit.text, "body line names no body of data/registries/bodies.yaml")
             elif unit.role is HeaderRole.PARENT_BODY:
-                conventions = [k for k in keys if k.startswith("convention/")]
+                self.out.parent_body = next((k for k in keys if k.startswith("body/")), self.out.parent_body)
+                conventions = [k for k in keys if k.startswith("convention/")] + self._conventions_in(unit.text)
                 self.out.convention = conventions[0].split("/", 1)[1] if conventions else self.out.convention
             elif unit.role is HeaderRole.TITLE:
                 self._title_numbers(unit)
@@ -148,15 +174,20 @@ class Extractor:
         """The session (第十二届会议) and meeting (第四次会议) the report title names."""
         session = self.rules.session_number.search(unit.text)
         if session:
-            self.out.session_number = numeral(session["n"])
+            self.out.session_number = self._numeral(session["n"])
         meeting = self.rules.meeting_number.search(unit.text)
         if meeting:
-            self.out.meeting_number = numeral(meeting["n"])
+            self.out.meeting_number = self._numeral(meeting["n"])
 
     def _meeting_dates(self) -> None:
         """The meeting's first and last day and the days the dateline names one by one (not those of a range)."""
         for unit in self.doc.of_kind(Kind.HEADER_LINE):
-            if unit.role is HeaderRole.DATELINE:
+            if unit.role is HeaderRole.DATELINE and "date" not in self.rules.raw:  # dates the parser read
+                days = sorted(self.doc.header.meeting_dates)
+                if days:
+                    self.out.meeting_start, self.out.meeting_end = days[0], days[-1]
+                    self.out.meeting_days = [] if self.rules.date_range.search(unit.text) else days
+            elif unit.role is HeaderRole.DATELINE:
                 try:
                     stated = read_dates(unit.text, self.rules.date, self.rules.date_range)
                 except ValueError as err:
@@ -164,6 +195,16 @@ class Extractor:
                 if stated:
                     self.out.meeting_days = stated.named_days
                     self.out.meeting_start, self.out.meeting_end = stated.start, stated.end
+
+    def _conventions_in(self, text: str) -> list[str]:
+        """Conventions named anywhere in `text`, inside a body's name too, blanks between two CJK characters
+        left out, so that spacing never decides (``…公约 缔约方会议`` and ``…公约缔约方会议`` both name it)."""
+        return [m.key for m in self._convention_names.find(re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", text))]
+
+    @cached_property
+    def _convention_names(self) -> Gazetteer:
+        return Gazetteer([(form, key) for form, key in self.reg.name_forms(self.doc.language)
+                          if key.startswith("convention/")])
 
     # -- mentions and citations --------------------------------------------------------------------
     def _mentions(self, unit: Unit) -> None:
@@ -192,26 +233,88 @@ class Extractor:
             self._listed_agents(unit, first[0] if first else start, end.start(), "State")
 
     def _provisions(self, unit: Unit) -> None:
-        for sentence_start, sentence in sentences(unit.text):
-            convention = None
-            for m in self.rules.provision.finditer(sentence):
+        for sentence_start, sentence in self._sentences(unit.text):
+            convention: str | None = None
+            unknown_name = ""
+            found = list(self.rules.provision.finditer(sentence))
+            shared = self._names_after(sentence, found)
+            for m, after in zip(found, shared, strict=True):
                 named = self.rules.named_convention.search(sentence[: m.start()])
-                if named:
-                    convention = self.reg.convention_by_name(named["name"])
-                    if convention is None:
-                        self._warn(unit, named["name"], "convention name not in data/registries/conventions.yaml")
+                name = after or (named["name"] if named else None)
+                if name and not self._is_anaphora(name):
+                    convention = self._convention_by_name(name) or UNKNOWN
+                    unknown_name = name
+                if convention == UNKNOWN:  # named, or referred back to, but not in the registries
+                    self._warn(unit, m.group(0), f"cites {unknown_name!r}, a convention not in "
+                               "data/registries/conventions.yaml (not linked)")
+                    continue
                 conv = convention or self.out.convention
                 if conv is None:
                     self._warn(unit, m.group(0), "provision cited but the report names no convention")
                     continue
-                article = int(m["article"])
-                key = f"convention/{conv}/art_{article}"
-                key += f"/para_{int(m['paragraph'])}" if m["paragraph"] else ""
-                known = self._provision_known(conv, article, m["paragraph"])
-                if not known:
-                    self._warn(unit, m.group(0), f"{conv} has no such provision in data/registries/conventions.yaml")
-                self._cite(unit, sentence_start + m.start(), sentence_start + m.end(), "provision", key, known)
-                self.reg.mark_used(f"convention/{conv}")
+                self._cite_provision(unit, sentence_start, m, conv)
+                for more in self._list_more(sentence, m.end()):  # "articles 5 and 10": 10 as well
+                    self._cite_provision(unit, sentence_start, more, conv, listed=True)
+
+    def _cite_provision(self, unit: Unit, offset: int, m: re.Match[str], conv: str, listed: bool = False) -> None:
+        article = int(m["article"])
+        key = f"convention/{conv}/art_{article}"
+        key += f"/para_{int(m['paragraph'])}" if m["paragraph"] else ""
+        known = self._provision_known(conv, article, m["paragraph"])
+        if not known:
+            self._warn(unit, m.group(0), f"{conv} has no such provision in data/registries/conventions.yaml")
+        start = m.start("article") if listed else m.start()  # a list's further number: the words from it on
+        self._cite(unit, offset + start, offset + m.end(), "provision", key, known)
+        self.reg.mark_used(f"convention/{conv}")
+
+    def _list_more(self, sentence: str, end: int) -> list[re.Match[str]]:
+        """The further provisions of a list that names "articles" once (``provision_list_more`` of the rules)."""
+        more = self._compiled_optional("provision_list_more")
+        found = []
+        while more and (match := more.match(sentence, end)):
+            found.append(match)
+            end = match.end()
+        return found
+
+    def _names_after(self, sentence: str, found: list[re.Match[str]]) -> list[str | None]:
+        """The convention each provision names after it; a provision that a list joins to the next one
+        ("article 6, paragraph 3, and article 9, paragraph 1, of …") shares the next one's."""
+        names = [self._named_after(sentence, self._list_end(sentence, m.end())) for m in found]
+        for i in range(len(found) - 2, -1, -1):
+            if names[i] is None and names[i + 1] and re.fullmatch(self.rules.raw.get("list_joiner", r"(?!)"),
+                                                                  sentence[found[i].end() : found[i + 1].start()]):
+                names[i] = names[i + 1]
+        return names
+
+    def _list_end(self, sentence: str, end: int) -> int:
+        """Where a list that names "articles" once ends ("articles 6 and 9"): past its further numbers."""
+        more = self._compiled_optional("provision_list_more")
+        while more and (match := more.match(sentence, end)):
+            end = match.end()
+        return end
+
+    def _named_after(self, sentence: str, end: int) -> str | None:
+        """The convention named right after a provision ("article 6, paragraph 3, of the … Protocol"), where the
+        language names it there (``named_convention_after`` of the rules); None otherwise."""
+        pattern = self._compiled_optional("named_convention_after")
+        match = pattern.match(sentence, end) if pattern else None
+        return match["name"] if match else None
+
+    def _is_anaphora(self, name: str) -> bool:
+        pattern = self._compiled_optional("named_convention_anaphora")
+        return bool(pattern and pattern.match(name))
+
+    def _compiled_optional(self, key: str) -> re.Pattern[str] | None:
+        return getattr(self.rules, key) if key in self.rules.raw else None
+
+    def _convention_by_name(self, name: str) -> str | None:
+        """A convention by a name in the report's language: ``name_LANG``, ``aliases_LANG`` (``short_LANG``)."""
+        lang = self.doc.language
+        for slug, entry in self.reg.conventions.items():
+            names = [entry.get(f"name_{lang}"), entry.get(f"short_{lang}"), *(entry.get(f"aliases_{lang}") or [])]
+            if name in names:
+                return slug
+        return None
 
     def _provision_known(self, convention: str, article: int, paragraph: str | None) -> bool:
         entry = self.reg.conventions.get(convention, {})
@@ -282,18 +385,20 @@ class Extractor:
 
     # -- who spoke, who led, who presented, who is a member ----------------------------------------
     def _statements(self, unit: Unit) -> None:
-        for start, sentence in sentences(unit.text):
+        for start, sentence in self._sentences(unit.text):
             verb = self.rules.statement_verb.search(sentence)
             if not verb:
                 continue
-            colon = sentence.find("：")
-            region = (colon + 1, len(sentence)) if colon != -1 else (0, verb.start())
+            colon_match = self.rules.list_colon.search(sentence)
+            colon = colon_match.start() if colon_match else -1
+            region = (colon_match.end(), len(sentence)) if colon_match else (0, verb.start())
             observer = bool(self.rules.observer.search(sentence[: verb.start()]))
-            guess = "State" if "国家" in sentence[: max(colon, 0)] else "Organization"
+            states_listed = bool(self.rules.states_list_cue.search(sentence[: max(colon, 0)]))
+            guess = "State" if states_listed else "Organization"
             listed = self._listed_agents(unit, start + region[0], start + region[1], guess if colon != -1 else None)
             for key, name in listed:
                 capacity = "observer" if observer else ("state" if (key or "").startswith("state/")
-                                                        or "国家" in sentence[: max(colon, 0)] else "organization")
+                                                        or states_listed else "organization")
                 self.out.statements.append(Statement(unit.eid, key, name, capacity))
 
     def _listed_agents(self, unit: Unit, start: int, end: int, leftovers: str | None) -> list[tuple[str | None, str]]:
@@ -306,7 +411,7 @@ class Extractor:
         for m in [*hits, None] if leftovers else []:
             gap_end = m.start if m else end
             for piece in re.split(self.rules.raw["list_separators"], unit.text[cursor:gap_end]):
-                name = piece.strip(" 。；：，、")
+                name = piece.strip(" 。；：，、.;:,")
                 if name and not re.fullmatch(r"[（(][^）)]*[）)]", name):
                     at = unit.text.index(name, cursor)
                     self._warn(unit, name, "name not found in the registries (unlinked mention)")
@@ -424,7 +529,7 @@ class Extractor:
     @cached_property
     def _action_cues(self) -> Gazetteer:
         """The action words (key: the action) and the `not_actions` phrases holding one (key: empty)."""
-        return Gazetteer([(cue, c.slug) for c in self.reg.concepts["actions"].values() for cue in c.cues]
+        return Gazetteer([(cue, c.slug) for c in self.reg.concepts["actions"].values() for cue in self._cues(c)]
                          + [(phrase, "") for phrase in self.rules.raw.get("not_actions") or ()])
 
     def _actions(self, unit: Unit, addressed_only: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -448,13 +553,21 @@ class Extractor:
         return tuple(dict.fromkeys(actions)), tuple(dict.fromkeys(addressees))
 
     def _topics(self, text: str) -> tuple[str, ...]:
-        return tuple(slug for slug, c in sorted(self.reg.concepts["topics"].items()) if any(q in text for q in c.cues))
+        return tuple(slug for slug, c in sorted(self.reg.concepts["topics"].items())
+                     if any(q in text for q in self._cues(c)))
+
+    def _cues(self, concept: Concept) -> tuple[str, ...]:
+        """The words that signal a concept in the report's language: the registry's Chinese cues, or the
+        ``concept_cues`` of data/rules/LANG.yaml (scheme, then slug) for another language."""
+        if self.doc.language == DEFAULT_LANGUAGE:
+            return concept.cues
+        return tuple((self.rules.raw.get("concept_cues") or {}).get(concept.scheme, {}).get(concept.slug) or ())
 
     def _question_sentences(self, unit: Unit) -> None:
         if self._is_list_chapeau(unit):
             return  # "提出了下列问题：" announces the questions; its items are the questions
         index = 0
-        for start, sentence in sentences(unit.text):
+        for start, sentence in self._sentences(unit.text):
             if self.rules.question_sentence.search(sentence):
                 index += 1
                 self.out.questions.append(Question(Span(unit.eid, start, start + len(sentence), sentence), index))
@@ -464,16 +577,16 @@ class Extractor:
         meeting = self.rules.meeting_number.search(unit.text)
         if meeting and self.out.meeting_number is None and self.rules.self_reference.search(
                 unit.text, max(0, meeting.start() - 4), meeting.start() + 1):
-            self.out.meeting_number = numeral(meeting["n"])
+            self.out.meeting_number = self._numeral(meeting["n"])
         sittings = self.rules.sittings.search(unit.text)
         if sittings and self.out.sittings is None:
-            self.out.sittings = numeral(sittings["n"])
+            self.out.sittings = self._numeral(sittings["n"])
         if self.rules.joint_meeting.search(unit.text):
-            for start, sentence in sentences(unit.text):
+            for start, sentence in self._sentences(unit.text):
                 if not self.rules.joint_meeting.search(sentence):
                     continue
                 bodies = self._bodies(unit, start, start + len(sentence))
-                dates = tuple(parse_cjk_dates(sentence))
+                dates = tuple(parse_dates(sentence, format_rules(self.doc.language)))
                 if len(bodies) >= 2 and dates:
                     self.out.joint_meetings.append(JointMeeting(unit.eid, dates, bodies))
 
@@ -484,24 +597,41 @@ class Extractor:
                 if key:
                     self.out.agenda_items.setdefault(key, []).append(unit.eid)
 
+    def _numeral(self, text: str) -> int | None:
+        """A number as the language writes it: figures, a number word of the rules file, or a numeral of the
+        format (Chinese 四, 第六); None for a malformed one (十十), which then states nothing."""
+        words = self.rules.raw.get("number_words") or {}
+        if text in words:
+            return int(words[text])
+        return numeral(text, self.doc.language)
+
+    def _sentences(self, text: str) -> list[tuple[int, str]]:
+        return sentences(text, self.rules.raw.get("sentence_split", SENTENCE_SPLIT))
+
     def _warn(self, unit: Unit, text: str, problem: str) -> None:
         self.out.warnings.append(f"{self.doc.source.path.name}:{unit.line}: {unit.eid}: {text!r}: {problem}")
 
 
-def numeral(text: str) -> int | None:
-    """An ASCII or Chinese numeral's value; None for a malformed one (十十), which then states nothing."""
+def numeral(text: str, language: str = DEFAULT_LANGUAGE) -> int | None:
+    """An ASCII numeral's value or one of the language's numerals (data/rules/LANG.yaml, format); None for a
+    malformed one (十十), which then states nothing."""
     if text.isascii() and text.isdigit():
         return int(text)
     try:
-        return chinese_numeral(text)
+        return format_rules(language).numeral(text)
     except ValueError:
         return None
 
 
-def sentences(text: str) -> list[tuple[int, str]]:
-    """Split text after each 。 (or ；), keeping the start offset of every sentence."""
+SENTENCE_SPLIT = "[。；]"
+UNKNOWN = "?"  # a convention the text names that the registries lack
+
+
+def sentences(text: str, split: str = SENTENCE_SPLIT) -> list[tuple[int, str]]:
+    """Split text after each sentence or clause end (``sentence_split`` of the rules: 。 or ；), keeping the
+    start offset of every sentence."""
     found, start = [], 0
-    for m in re.finditer(r"[。；]", text):
+    for m in re.finditer(split, text):
         found.append((start, text[start : m.end()]))
         start = m.end()
     if start < len(text):

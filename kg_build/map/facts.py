@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import ORG, RDF, XSD
+from rdflib.namespace import ORG, RDF, RDFS, XSD
 
 from kg_build.extract.facts import Extraction, Span
 from kg_build.iris import act_iri, concept_iri, entity_iri, iri
 from kg_build.map.document import ReportIris, add_anchor
 from kg_build.map.reference import ReferenceMapper
-from kg_build.map.writer import GraphWriter, lit_zh, slug
+from kg_build.map.writer import GraphWriter, slug
 from kg_build.namespaces import CTOC, ELI
 from kg_build.read.model import Document
 
@@ -26,8 +26,13 @@ class FactsMapper(GraphWriter):
         super().__init__(reference.g)
         self.ref, self.reg = reference, reference.reg
 
+    def labels(self, node: URIRef, en: str, zh: str) -> None:
+        """Label a node once: a work's second expression names the same facts, in other words."""
+        if not any(isinstance(o, Literal) and o.language in ("en", "zh") for o in self.g.objects(node, RDFS.label)):
+            super().labels(node, en, zh)
+
     def map_facts(self, doc: Document, iris: ReportIris, x: Extraction) -> None:
-        meeting = self.meeting(doc, iris, x)
+        meeting = self.meeting(doc, iris, x) if doc.header.meeting_dates else None
         unit = iris.unit
         for mention in x.mentions:
             self.mention(doc, iris, mention.span, mention.mention_type, mention.key)
@@ -37,7 +42,7 @@ class FactsMapper(GraphWriter):
             self.add(node, RDF.type, CTOC.Citation)
             self.add(node, CTOC.citingUnit, unit(citation.span.unit))
             self.add(node, CTOC.cited, target)
-            self.add(node, CTOC.citationText, lit_zh(citation.span.text))
+            self.add(node, CTOC.citationText, Literal(citation.span.text, lang=iris.language))
             self.add(unit(citation.span.unit), CTOC.cites, target)
             self.labels(node, f"Citation of {citation.key}", f"引用：{citation.span.text}")
         for o in x.outcomes:
@@ -75,7 +80,8 @@ class FactsMapper(GraphWriter):
             self.labels(node, f"Statement by {speaker.name_en}", f"{speaker.name_zh or speaker.name_en}的发言")
             self.add(node, CTOC.speaker, speaker.iri)
             self.add(node, CTOC.capacity, concept_iri("capacities", s.capacity))
-            self.add(node, CTOC.inActivity, meeting)
+            if meeting:
+                self.add(node, CTOC.inActivity, meeting)
             self.add(node, CTOC.statedIn, unit(s.unit))
         for p in x.participations:
             if p.person is None:
@@ -88,7 +94,8 @@ class FactsMapper(GraphWriter):
                 self.add(node, CTOC.role, concept_iri("roles", role))
             if p.in_name_of:
                 self.add(node, CTOC.inNameOf, entity_iri(p.in_name_of))
-            self.add(node, CTOC.inActivity, self.agenda_item(meeting, p.agenda_item) if p.agenda_item else meeting)
+            if meeting:
+                self.add(node, CTOC.inActivity, self.agenda_item(meeting, p.agenda_item) if p.agenda_item else meeting)
             for network in p.presented:
                 self.add(node, CTOC.presented, entity_iri(network))
             self.add(node, CTOC.statedIn, unit(p.unit))
@@ -104,7 +111,7 @@ class FactsMapper(GraphWriter):
             self.add(node, ORG.member, member.iri)
             self.add(node, ORG.organization, network.iri)
             if m.note:
-                self.add(node, CTOC.memberNote, lit_zh(m.note))
+                self.add(node, CTOC.memberNote, Literal(m.note, lang=iris.language))
             self.add(node, CTOC.statedIn, unit(m.unit))
 
     def citation_target(self, target: str, key: str) -> URIRef:
@@ -214,7 +221,7 @@ class FactsMapper(GraphWriter):
         named = f"Mention of {entity.name_en}" if entity else f"Mention of a name no registry holds ({span.unit})"
         self.labels(node, named, f"提及：{span.text}")  # the English label names, never quotes, the Chinese text
         self.add(node, CTOC.mentionIn, iris.unit(span.unit))
-        self.add(node, CTOC.mentionText, lit_zh(span.text))
+        self.add(node, CTOC.mentionText, Literal(span.text, lang=iris.language))
         self.add(node, CTOC.mentionType, Literal(mention_type))
         if key:
             self.add(node, CTOC.refersTo, entity_iri(key))
@@ -223,4 +230,4 @@ class FactsMapper(GraphWriter):
     def anchor(self, doc: Document, iris: ReportIris, node: URIRef, span: Span) -> None:
         """Web Annotation anchor for a stretch of a unit: the exact quote and its source offsets."""
         start, end = doc.unit(span.unit).source_span(span.start, span.end)
-        add_anchor(self.g, node, iris.source, doc.source.text, start, end)
+        add_anchor(self.g, node, iris.source, doc.source.text, start, end, iris.language)

@@ -27,6 +27,7 @@ class Kind(StrEnum):
 class HeaderRole(StrEnum):
     """What a header line states."""
 
+    MASTHEAD = "masthead"
     PARENT_BODY = "parentBody"
     DISTRIBUTION = "distribution"
     ISSUE_DATE = "issueDate"
@@ -34,8 +35,12 @@ class HeaderRole(StrEnum):
     ORIGINAL_LANGUAGE = "originalLanguage"
     SYMBOL = "symbol"
     BODY = "body"
+    SESSION = "session"
     DATELINE = "dateline"
+    AGENDA_ITEM = "agendaItem"
+    AGENDA_ITEM_TITLE = "agendaItemTitle"
     TITLE = "title"
+    SUBTITLE = "subtitle"
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class Unit:
     footnote_markers: list[str] = field(default_factory=list)
     cells: AnnexCells | None = None
     segments: list[tuple[int, int, int]] = field(default_factory=list)  # (text offset, source offset, length)
+    heading_line: int | None = None  # where a unit starts whose text is a later line (the annex's title)
 
     def source_offset(self, index: int) -> int:
         """The source offset of character `index` of the unit's (healed) text."""
@@ -93,7 +99,7 @@ class Unit:
 
     @property
     def line(self) -> int:
-        return self.pieces[0].line
+        return self.heading_line or self.pieces[0].line
 
     @property
     def healed(self) -> bool:
@@ -115,6 +121,9 @@ class Header:
     meeting_dates: tuple[date, ...]
     place: str
     title: str
+    subtitle: str = ""
+    session: int | None = None
+    agenda_item: str = ""
 
 
 @dataclass
@@ -125,10 +134,14 @@ class Document:
     header: Header
     units: list[Unit]
     warnings: list[str] = field(default_factory=list)  # signs of a cut text: the build prints them
+    language: str = "zh"  # ISO 639-1 code of the text's language, from its file name
 
     def unit(self, eid: str) -> Unit:
         """The unit with id `eid` (KeyError when absent); a dictionary look-up, so callers may ask per unit."""
         return self._by_eid[eid]
+
+    def has_unit(self, eid: str) -> bool:
+        return eid in self._by_eid
 
     @cached_property
     def _by_eid(self) -> dict[str, Unit]:

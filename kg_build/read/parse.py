@@ -13,48 +13,31 @@ Every step is linear in the size of the text. Nothing here knows any one report'
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from kg_build.errors import InputError
 from kg_build.read.completeness import completeness_warnings
-from kg_build.read.format_rules import FormatRules, format_rules
+from kg_build.read.format_rules import FormatRules, format_rules, language_of
 from kg_build.read.model import AnnexCells, Document, Header, HeaderRole, Kind, Piece, Unit
 from kg_build.read.source import SourceText, read_source
 
-CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_NUMERAL_RE = re.compile(r"^(?:(?P<tens>[一二三四五六七八九])?(?P<ten>十))?(?P<ones>[一二三四五六七八九])?$")
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 SUPER_TO_ASCII = str.maketrans(SUPERSCRIPTS, "0123456789")
-
-CHAPTER_RE = re.compile(r"^(?P<num>[一二三四五六七八九十]+)\s*[.．、]\s*(?P<text>\S.*)$")
-SECTION_RE = re.compile(r"^(?P<num>[A-Z])\s*[.．]\s+(?P<text>\S.*)$")
-PARAGRAPH_RE = re.compile(r"^(?P<num>\d+)\s*[.．]\s+(?P<text>\S.*)$")
-ITEM_RE = re.compile(r"^(?:[-–—•]\s*)?[(（](?P<num>[a-z])[)）]\s*(?P<text>\S.*)$")
-FOOTNOTE_RE = re.compile(rf"^(?P<num>[{SUPERSCRIPTS}]+)\s*(?P<text>\S.*)$")
-MARKER_RE = re.compile(rf"[{SUPERSCRIPTS}]+")
-ANNEX_RE = re.compile(r"^附\s*件(?:\s*[一二三四五六七八九十]+)?$")
-
-DISTR_RE = re.compile(r"^Distr\.\s*:\s*(?P<value>.+)$")
-ORIGINAL_RE = re.compile(r"^Original\s*:\s*(?P<value>.+)$")
-LANGUAGE_RE = re.compile(r"^[A-Z][a-z]+$")
-EN_DATE_RE = re.compile(r"^(?P<day>\d{1,2})\s+(?P<month>[A-Z][a-z]+)\s+(?P<year>\d{4})$")
 SYMBOL_RE = re.compile(r"[A-Z][A-Za-z0-9.]*(?:/[A-Za-z0-9.]+)+")
-DATELINE_RE = re.compile(r"^(?P<dates>\d{4}\s*年.*?日)\s*[，,]\s*(?P<place>[^，,\s]\S*)$")
-CJK_DATE_RE = re.compile(r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日")
-AGENDA_ITEM_RE = re.compile(r"^\d+(?:\s*[(（][a-z][)）])?$")
-AGENDA_SPLIT_RE = re.compile(r"\s*(?:和|及|、|,|，)\s*")
+AGENDA_ITEM_RE = re.compile(r"^\d+(?:\s*\([a-z]\))?$")
 SYMBOL_SPLIT_RE = re.compile(r"\s*-\s*(?=[A-Z])")
-
-TERMINAL = "。；：？！.;:?!"
-CLOSERS = "”’）)」』》\"'"
-MONTHS = {
-    m: i
-    for i, m in enumerate(
-        "January February March April May June July August September October November December".split(), 1
-    )
-}
+ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+WRITTEN_DATE_RE = re.compile(r"^(?P<day>\d{1,2})\s+(?P<month>\S+)\s+(?P<year>\d{4})$")
+# Header roles in the order their patterns are tried; a line none matches is a body or title line.
+HEADER_ORDER = (HeaderRole.DISTRIBUTION, HeaderRole.ORIGINAL_LANGUAGE, HeaderRole.ISSUE_DATE, HeaderRole.SYMBOL,
+                HeaderRole.MASTHEAD, HeaderRole.SESSION, HeaderRole.AGENDA_ITEM, HeaderRole.DATELINE)
+HEADER_KEY = {HeaderRole.DISTRIBUTION: "distribution", HeaderRole.ORIGINAL_LANGUAGE: "original_language",
+              HeaderRole.ISSUE_DATE: "issue_date", HeaderRole.SYMBOL: "symbol", HeaderRole.MASTHEAD: "masthead",
+              HeaderRole.SESSION: "session", HeaderRole.AGENDA_ITEM: "agenda_item", HeaderRole.DATELINE: "dateline",
+              HeaderRole.LANGUAGE: "language", HeaderRole.SUBTITLE: "subtitle"}
 
 
 @dataclass(frozen=True)
@@ -68,22 +51,25 @@ class Line:
 
 
 def parse_file(path: Path) -> Document:
-    """Read and parse one report file."""
+    """Read and parse one report file, in the format of the language its name carries."""
     return parse_source(read_source(path))
 
 
-def parse_source(source: SourceText) -> Document:
+def parse_source(source: SourceText, rules: FormatRules | None = None) -> Document:
     """Parse decoded report text into a Document, raising InputError on a format violation."""
+    rules = rules or format_rules(language_of(source.path))
     lines = split_lines(source.text)
-    first_chapter = next((i for i, ln in enumerate(lines) if CHAPTER_RE.match(ln.content.strip())), None)
+    first_chapter = next((i for i, ln in enumerate(lines) if rules.chapter.match(ln.content.strip())), None)
     if first_chapter is None:
-        raise InputError(source.path, 1, "no chapter heading (like '一. ...') found: not a report text")
-    header, header_units = parse_header(source.path, lines[:first_chapter])
-    body = BodyParser(source.path, len(header_units), format_rules())
+        raise InputError(source.path, 1, f"no chapter heading found (format 'chapter' of data/rules/"
+                         f"{rules.path.name}): not a report text, or not in the language its file name says")
+    header, header_units = parse_header(source.path, lines[:first_chapter], rules)
+    header_markers = tuple(m for unit in header_units for m in unit.footnote_markers)
+    body = BodyParser(source.path, len(header_units), rules, header_markers)
     for line in lines[first_chapter:]:
         body.feed(line)
     units = header_units + body.finish()
-    return Document(source, header, units, completeness_warnings(source, units, format_rules()))
+    return Document(source, header, units, completeness_warnings(source, units, rules), rules.language)
 
 
 def split_lines(text: str) -> list[Line]:
@@ -106,8 +92,10 @@ def trimmed_piece(line: Line, skip: int = 0) -> tuple[Piece, str]:
 
 
 def join_text(left: str, right: str) -> str:
-    """Join two pieces of one sentence: directly in CJK text, with a space between two Latin words."""
-    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+    """Join two pieces of one sentence: directly in CJK text, with a space between two Latin words (or after
+    Latin sentence punctuation)."""
+    if left and right and left[-1].isascii() and right[0].isascii() and right[0].isalnum() and (
+            left[-1].isalnum() or left[-1] in ",;:.)"):
         return f"{left} {right}"
     return left + right
 
@@ -120,60 +108,83 @@ def append_piece(unit: Unit, piece: Piece, text: str) -> None:
     unit.text = joined
 
 
-def is_terminated(text: str) -> bool:
-    """True when `text` ends a sentence (closing quotes and brackets ignored)."""
-    stripped = text.rstrip().rstrip(CLOSERS)
-    return bool(stripped) and stripped[-1] in TERMINAL
+def is_terminated(text: str, rules: FormatRules | None = None) -> bool:
+    """True when `text` ends a sentence or clause (closing quotes and brackets ignored)."""
+    rules = rules or format_rules()
+    stripped = text.rstrip().rstrip(rules.closers)
+    return bool(stripped) and stripped[-1] in rules.terminal
 
 
 def chinese_numeral(text: str) -> int:
-    """Value of a Chinese numeral up to 99 (一 … 十 … 九十九); ValueError for anything else (十十, 二二)."""
-    match = CN_NUMERAL_RE.match(text)
-    if not text or not match:
-        raise ValueError(f"{text!r} is not a Chinese numeral from 一 to 九十九")
-    tens = CN_DIGITS[match["tens"]] if match["tens"] else 1 if match["ten"] else 0
-    return tens * 10 + (CN_DIGITS[match["ones"]] if match["ones"] else 0)
+    """Value of a Chinese numeral up to 99 (一 … 十 … 九十九) by the numerals of data/rules/zh.yaml;
+    ValueError for anything else (十十, 二二)."""
+    return format_rules("zh").numeral(text)
 
 
-def parse_cjk_dates(text: str) -> list[date]:
-    """All dates written ``2012年10月15日、16日和18日`` or ``15日至16日`` (a range), in order."""
+def marker_key(marker: str) -> str:
+    """A footnote's key from its marker: ``¹`` and ``1`` are ``1`` (Unicode compatibility folding), ``*`` is
+    ``star``, ``**`` ``star_2``."""
+    if marker.startswith("*"):
+        return "star" if len(marker) == 1 else f"star_{len(marker)}"
+    return unicodedata.normalize("NFKC", marker)
+
+
+def parse_dates(text: str, rules: FormatRules) -> list[date]:
+    """All dates in `text` as the language writes them (``2012年10月15日、16日和18日``, ``6-9 November 2015``);
+    a date lacking its month or year takes them from the one before it (Chinese) or after it (English), and a
+    range (``至``, ``-``) holds every day between its ends."""
+    found = []
+    for match in rules.date.finditer(text):
+        month = match["month"]
+        found.append([int(match["year"]) if match["year"] else None,
+                      (rules.months.get(month) or int(month)) if month else None, int(match["day"]), match])
+    for i in range(1, len(found)):  # carry the year and month forward ...
+        found[i][0] = found[i][0] or found[i - 1][0] if found[i][1] is None else found[i][0] or found[i - 1][0]
+        found[i][1] = found[i][1] or found[i - 1][1]
+    for i in range(len(found) - 2, -1, -1):  # ... and back, for English "6-9 November 2015"
+        found[i][0] = found[i][0] or found[i + 1][0]
+        found[i][1] = found[i][1] or found[i + 1][1]
     dates: list[date] = []
-    year = month = None
-    previous_end = 0
-    for match in CJK_DATE_RE.finditer(text):
-        year = int(match.group(1)) if match.group(1) else year
-        month = int(match.group(2)) if match.group(2) else month
+    previous_end = None
+    for year, month, day, match in found:
         if year is None or month is None:
             continue
-        day = date(year, month, int(match.group(3)))
-        if dates and "至" in text[previous_end : match.start()]:
+        this = date(year, month, day)
+        if dates and previous_end is not None and rules.date_range.search(text[previous_end : match.start()]):
             fill = dates[-1] + timedelta(days=1)
-            while fill < day:
+            while fill < this:
                 dates.append(fill)
                 fill += timedelta(days=1)
-        dates.append(day)
+        dates.append(this)
         previous_end = match.end()
     return dates
 
 
-def parse_header(path: Path, lines: list[Line]) -> tuple[Header, list[Unit]]:
-    """Parse the lines before the first chapter: body, distribution block, dateline and title."""
+def parse_cjk_dates(text: str) -> list[date]:
+    """All dates written ``2012年10月15日、16日和18日`` or ``15日至16日`` (a range), in order."""
+    return parse_dates(text, format_rules("zh"))
+
+
+def parse_header(path: Path, lines: list[Line], rules: FormatRules | None = None) -> tuple[Header, list[Unit]]:
+    """Parse the lines before the first chapter: masthead and symbol, distribution block, body or session,
+    dateline (or none: a General Assembly document), agenda item, title and subtitle."""
+    rules = rules or format_rules()
     fields: dict[HeaderRole, list[tuple[Line, str]]] = {}
     units: list[Unit] = []
-    seen_distr = seen_dateline = False
+    previous: HeaderRole | None = None
+    blank_since = False
     for line in lines:
         content = line.content.strip()
         if not content:
+            blank_since = True
             continue
-        role, value = _header_role(content, seen_distr, seen_dateline)
-        if role is HeaderRole.DISTRIBUTION:
-            seen_distr = True
-        if role is HeaderRole.DATELINE:
-            seen_dateline = True
+        role, value = _header_role(rules, content, fields, previous, blank_since)
         fields.setdefault(role, []).append((line, value))
+        previous, blank_since = role, False
         piece, text = trimmed_piece(line)
         units.append(Unit(Kind.HEADER_LINE, f"header/line_{len(units) + 1}", str(len(units) + 1), text,
                           [piece], len(units) + 1, role=role, segments=[(0, piece.start, len(text))]))
+        units[-1].footnote_markers += [marker_key(m["m"]) for m in rules.marker.finditer(text)]
     first_line = lines[0].number if lines else 1
 
     def need(role: HeaderRole, what: str) -> list[tuple[Line, str]]:
@@ -182,65 +193,97 @@ def parse_header(path: Path, lines: list[Line]) -> tuple[Header, list[Unit]]:
         return fields[role]
 
     need(HeaderRole.DISTRIBUTION, "the 'Distr.: ...' line")
-    dateline, date_text = need(HeaderRole.DATELINE, "the meeting dateline ('YYYY年M月D日…，Place')")[0]
-    match = DATELINE_RE.match(date_text)
-    assert match  # the role was given by this regex
-    try:
-        dates = parse_cjk_dates(match.group("dates"))
-    except ValueError as err:  # 13月, 2月30日
-        raise InputError(path, dateline.number, f"header: {date_text!r} holds an impossible date ({err})") from None
-    if not dates:
-        raise InputError(path, dateline.number, f"header: no date in the dateline {date_text!r}")
+    dates, place = _meeting(path, rules, fields)
     issued = None
     if HeaderRole.ISSUE_DATE in fields:
         issued_line, issued_text = fields[HeaderRole.ISSUE_DATE][0]
-        issued = _english_date(path, issued_line, issued_text)
+        issued = _issue_date(path, rules, issued_line, issued_text)
     title_text = ""
-    for _, text in need(HeaderRole.TITLE, "the report title (after the dateline)"):
+    for _, text in need(HeaderRole.TITLE, "the report title (after the dateline or the agenda item)"):
         title_text = join_text(title_text, text)
     header = Header(
         parent_bodies=tuple(v for _, v in fields.get(HeaderRole.PARENT_BODY, [])),
-        body=" ".join(v for _, v in need(HeaderRole.BODY, "the body line (between the languages and the dateline)")),
+        body=" ".join(v for _, v in fields.get(HeaderRole.BODY, [])),
         distribution=fields[HeaderRole.DISTRIBUTION][0][1],
         issued=issued,
         language=_first(fields, HeaderRole.LANGUAGE),
         original_language=_first(fields, HeaderRole.ORIGINAL_LANGUAGE),
         symbol=_first(fields, HeaderRole.SYMBOL) or None,
         meeting_dates=tuple(dates),
-        place=match.group("place"),
+        place=place,
         title=title_text,
+        subtitle=_first(fields, HeaderRole.SUBTITLE),
+        session=_session(path, rules, fields),
+        agenda_item=_first(fields, HeaderRole.AGENDA_ITEM),
     )
     return header, units
+
+
+def _meeting(path: Path, rules: FormatRules, fields: dict[HeaderRole, list[tuple[Line, str]]]) -> tuple[
+        list[date], str]:
+    """The meeting's dates and place from the dateline; none when the header has no dateline."""
+    if HeaderRole.DATELINE not in fields:
+        return [], ""
+    dateline, date_text = fields[HeaderRole.DATELINE][0]
+    match = rules.header["dateline"].match(date_text)
+    assert match  # the role was given by this pattern
+    try:
+        dates = parse_dates(match.group("dates"), rules)
+    except ValueError as err:  # 13月, 2月30日
+        raise InputError(path, dateline.number, f"header: {date_text!r} holds an impossible date ({err})") from None
+    if not dates:
+        raise InputError(path, dateline.number, f"header: no date in the dateline {date_text!r}")
+    return dates, match.group("place")
+
+
+def _session(path: Path, rules: FormatRules, fields: dict[HeaderRole, list[tuple[Line, str]]]) -> int | None:
+    """The session number of a session line (第五十五届会议, Eighth session)."""
+    if HeaderRole.SESSION not in fields:
+        return None
+    line, text = fields[HeaderRole.SESSION][0]
+    if text in rules.ordinals:
+        return rules.ordinals[text]
+    try:
+        return rules.numeral(text)
+    except ValueError as err:
+        raise InputError(path, line.number, f"header: session number {err}") from None
 
 
 def _first(fields: dict[HeaderRole, list[tuple[Line, str]]], role: HeaderRole) -> str:
     return fields[role][0][1] if role in fields else ""
 
 
-def _header_role(content: str, seen_distr: bool, seen_dateline: bool) -> tuple[HeaderRole, str]:
-    """Classify one non-blank header line by its form and position."""
-    if seen_dateline:
+def _header_role(rules: FormatRules, content: str, fields: dict[HeaderRole, list[tuple[Line, str]]],
+                 previous: HeaderRole | None, blank_since: bool) -> tuple[HeaderRole, str]:
+    """Classify one non-blank header line by its form and position: before the distribution block a line is
+    the masthead, symbol or parent body; after it the language, body, session, dateline or agenda item; the
+    lines right under an agenda item are its title; after the dateline or the agenda item's title come the
+    document's title and its subtitle (the words that name its kind)."""
+    if previous in (HeaderRole.AGENDA_ITEM, HeaderRole.AGENDA_ITEM_TITLE) and not blank_since:
+        return HeaderRole.AGENDA_ITEM_TITLE, content
+    if HeaderRole.DATELINE in fields or HeaderRole.AGENDA_ITEM_TITLE in fields:
+        if HeaderRole.AGENDA_ITEM not in fields and (match := rules.header["agenda_item"].match(content)):
+            return HeaderRole.AGENDA_ITEM, _value(match)
+        if HeaderRole.TITLE in fields and rules.header["subtitle"].match(content):
+            return HeaderRole.SUBTITLE, content
         return HeaderRole.TITLE, content
-    if match := DISTR_RE.match(content):
-        return HeaderRole.DISTRIBUTION, match.group("value").strip()
-    if match := ORIGINAL_RE.match(content):
-        return HeaderRole.ORIGINAL_LANGUAGE, match.group("value").strip()
-    if EN_DATE_RE.match(content) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", content):
-        return HeaderRole.ISSUE_DATE, content
-    if SYMBOL_RE.fullmatch(content):
-        return HeaderRole.SYMBOL, content
-    if seen_distr and LANGUAGE_RE.match(content):
+    for role in HEADER_ORDER:
+        if match := rules.header[HEADER_KEY[role]].match(content):
+            return role, _value(match)
+    if HeaderRole.DISTRIBUTION in fields and rules.header["language"].match(content):
         return HeaderRole.LANGUAGE, content
-    if DATELINE_RE.match(content):
-        return HeaderRole.DATELINE, content
-    return (HeaderRole.BODY if seen_distr else HeaderRole.PARENT_BODY), content
+    return (HeaderRole.BODY if HeaderRole.DISTRIBUTION in fields else HeaderRole.PARENT_BODY), content
 
 
-def _english_date(path: Path, line: Line, text: str) -> date:
-    """Parse ``14 November 2012`` (or ISO) without depending on the locale."""
+def _value(match: re.Match[str]) -> str:
+    return (match.groupdict().get("value") or match.group()).strip()
+
+
+def _issue_date(path: Path, rules: FormatRules, line: Line, text: str) -> date:
+    """Parse ``14 November 2012`` (month names of the rules file) or an ISO date, without the locale."""
     try:
-        if match := EN_DATE_RE.match(text):
-            return date(int(match["year"]), MONTHS[match["month"]], int(match["day"]))
+        if match := WRITTEN_DATE_RE.match(text):
+            return date(int(match["year"]), rules.issue_months[match["month"]], int(match["day"]))
         return date.fromisoformat(text)
     except (KeyError, ValueError):
         raise InputError(path, line.number, f"header: {text!r} is not a valid date") from None
@@ -292,7 +335,7 @@ class OpenText:
 class BodyParser:
     """Consumes the lines from the first chapter on and builds the units in document order."""
 
-    def __init__(self, path: Path, order_offset: int, rules: FormatRules) -> None:
+    def __init__(self, path: Path, order_offset: int, rules: FormatRules, header_markers: tuple[str, ...] = ()) -> None:
         self.path = path
         self.rules = rules
         self.units: list[Unit] = []
@@ -311,6 +354,7 @@ class BodyParser:
         self.annex_title_line = 0
         self.annex_rows = 0
         self.footnotes: dict[str, Unit] = {}
+        self.seen_markers: set[str] = set(header_markers)  # footnote markers met so far (header included)
         self.annex_titled = False
 
     # -- dispatch --------------------------------------------------------------------------------
@@ -320,21 +364,21 @@ class BodyParser:
             return
         if self.annex is not None:
             self._annex_line(line, content)
-        elif match := CHAPTER_RE.match(content):
+        elif match := self.rules.chapter.match(content):
             self._chapter(line, match)
-        elif match := SECTION_RE.match(content):
+        elif match := self.rules.section.match(content):
             self._section(line, match)
-        elif match := PARAGRAPH_RE.match(content):
+        elif match := self.rules.paragraph.match(content):
             self._paragraph(line, match)
-        elif match := ITEM_RE.match(content):
+        elif match := self.rules.item.match(content):
             self._item_or_inline_label(line, content, match)
-        elif match := FOOTNOTE_RE.match(content):
+        elif (match := self.rules.footnote.match(content)) and self._is_footnote(match):
             self._footnote(line, match)
-        elif ANNEX_RE.match(content):
+        elif self.rules.annex.match(content):
             self._start_annex(line)
         elif stray := self.rules.stray_markup.match(content):
             self._unreadable_heading(line, content, stray)
-        elif self.open is not None and not is_terminated(self.open.tail):
+        elif self.open is not None and not is_terminated(self.open.tail, self.rules):
             self._continue(line)  # a page or line break inside a sentence
         elif self.rules.prose_punctuation.search(content):
             self._prose_after_sentence_end(line)
@@ -373,17 +417,18 @@ class BodyParser:
 
     def _collect_markers(self, unit: Unit, text: str) -> None:
         if unit.kind in (Kind.PARAGRAPH, Kind.ITEM):
-            unit.footnote_markers += [m.translate(SUPER_TO_ASCII) for m in MARKER_RE.findall(text)]
+            unit.footnote_markers += [marker_key(m["m"]) for m in self.rules.marker.finditer(text)]
+            self.seen_markers.update(unit.footnote_markers)
 
     def _numeral(self, line: Line, text: str) -> int:
         try:
-            return chinese_numeral(text)
+            return self.rules.numeral(text)
         except ValueError as err:
             raise InputError(self.path, line.number, f"chapter number: {err}") from None
 
     def _chapter(self, line: Line, match: re.Match[str]) -> None:
         number = self._numeral(line, match["num"])
-        expected = chinese_numeral(self.chapter.number) + 1 if self.chapter else 1
+        expected = self.rules.numeral(self.chapter.number) + 1 if self.chapter else 1
         self._check_sequence("chapter", number, expected, line, match["num"])
         self._set_open(None)
         self.chapter = self._new(Kind.CHAPTER, f"chp_{number}", match["num"], line, match.start("text"), None)
@@ -433,7 +478,7 @@ class BodyParser:
                 raise InputError(self.path, line.number, f"'{content[:12]}…' reads as an item label inside a "
                                  "sentence, but no paragraph is open to carry it on")
             self._continue(line)
-        elif self.open is not None and not is_terminated(self.open.tail):
+        elif self.open is not None and not is_terminated(self.open.tail, self.rules):
             raise InputError(self.path, line.number, f"item ({match['num']}) follows an unfinished sentence "
                              f"(line {self.open.last_line} ends without 。；：？！): a page break before an "
                              "inline item label, or a missing punctuation mark")
@@ -450,8 +495,17 @@ class BodyParser:
                                    match.start("text"), self.paragraph)
         self._set_open(self.last_item)
 
+    def _is_footnote(self, match: re.Match[str]) -> bool:
+        """A footnote line, not a heading behind stray stars (``**3.``) nor a line of prose that starts with a
+        figure: a footnote in plain figures (``1 United Nations, …``) needs its marker in the text before it."""
+        rest = match["text"]
+        if any(r.match(rest) for r in (self.rules.chapter, self.rules.section, self.rules.paragraph, self.rules.item)):
+            return False
+        number = match["num"]
+        return not number.isascii() or not number.isdigit() or marker_key(number) in self.seen_markers
+
     def _footnote(self, line: Line, match: re.Match[str]) -> None:
-        number = match["num"].translate(SUPER_TO_ASCII)
+        number = marker_key(match["num"])
         if number in self.footnotes:
             raise InputError(self.path, line.number, f"duplicate footnote {number}")
         self.footnotes[number] = self._new(Kind.FOOTNOTE, f"fn_{number}", number, line, match.start("text"), None)
@@ -474,10 +528,10 @@ class BodyParser:
     def _unreadable_heading(self, line: Line, content: str, stray: re.Match[str]) -> None:
         """Markup before a heading or number (``## 二.``): refused here rather than misread later."""
         rest = content[stray.end():]
-        if any(r.match(rest) for r in (CHAPTER_RE, SECTION_RE, PARAGRAPH_RE, ITEM_RE)):
+        if any(r.match(rest) for r in (self.rules.chapter, self.rules.section, self.rules.paragraph, self.rules.item)):
             raise InputError(self.path, line.number, f"unreadable heading or number {content[:24]!r}: "
                              f"stray {stray.group().strip()!r} before it")
-        if self.open is not None and not is_terminated(self.open.tail):
+        if self.open is not None and not is_terminated(self.open.tail, self.rules):
             self._continue(line)
         elif self.rules.prose_punctuation.search(content):
             self._prose_after_sentence_end(line)
@@ -524,6 +578,7 @@ class BodyParser:
         if self.annex_titled:
             append_piece(self.annex, piece, text)
         else:
+            self.annex.heading_line = self.annex.pieces[0].line
             self.annex.pieces, self.annex.text, self.annex_titled = [piece], text, True
             self.annex.segments = [(0, piece.start, len(text))]
 
@@ -565,7 +620,7 @@ class BodyParser:
         if not cell.strip():
             return ()
         items = tuple(re.sub(r"\s+", "", i).replace("（", "(").replace("）", ")")
-                      for i in AGENDA_SPLIT_RE.split(cell.strip()))
+                      for i in self.rules.agenda_cell_separators.split(cell.strip()))
         if not all(AGENDA_ITEM_RE.match(i) for i in items):
             raise InputError(self.path, line.number,
                              f"malformed annex row: {cell.strip()!r} is not a list of agenda items (like '4 和 5')")
