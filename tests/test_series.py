@@ -118,56 +118,10 @@ def test_kind_of_document_from_the_title_words(name: str) -> None:
 
 # -- punctuation and spacing never decide a fact --------------------------------------------------------------
 
-# States the fixtures name that data/registries/states.yaml does not hold yet (the link branch adds them): a
-# test registry holds them, so that a name is read whole ("白俄罗斯", not "俄罗斯" inside it).
-MORE_STATES = [("BLR", "BY", "112", "Q184", "Belarus", "白俄罗斯", "eastern-european"),
-               ("GBR", "GB", "826", "Q145", "United Kingdom of Great Britain and Northern Ireland",
-                "大不列颠及北爱尔兰联合王国", "weog"),
-               ("NZL", "NZ", "554", "Q664", "New Zealand", "新西兰", "weog"),
-               ("THA", "TH", "764", "Q869", "Thailand", "泰国", "asia-pacific"),
-               ("VNM", "VN", "704", "Q881", "Viet Nam", "越南", "asia-pacific"),
-               ("ZAF", "ZA", "710", "Q258", "South Africa", "南非", "african"),
-               ("BRA", "BR", "076", "Q155", "Brazil", "巴西", "grulac"),
-               ("KEN", "KE", "404", "Q114", "Kenya", "肯尼亚", "african"),
-               ("MEX", "MX", "484", "Q96", "Mexico", "墨西哥", "grulac"),
-               ("SEN", "SN", "686", "Q1041", "Senegal", "塞内加尔", "african")]
-
-
 @pytest.fixture(scope="module")
-def registries(tmp_path_factory: pytest.TempPathFactory) -> Registries:
-    folder = tmp_path_factory.mktemp("registries")
-    for source in (ROOT / "data" / "registries").glob("*.yaml"):
-        (folder / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    states = yaml.safe_load((folder / "states.yaml").read_text(encoding="utf-8"))
-    states += [{"iso3": a3, "iso2": a2, "m49": m49, "wikidata": wd, "name_en": en, "name_zh": zh, "aliases_zh": [],
-                "regional_group": group, "source": "test registry"} for a3, a2, m49, wd, en, zh, group in MORE_STATES]
-    (folder / "states.yaml").write_text(yaml.safe_dump(states, allow_unicode=True), encoding="utf-8")
-    add_series_entries(folder)
-    return Registries(directory=folder)
-
-
-# The Protocols, the English short name of the Convention and the Working Group on Trafficking in Persons, as
-# the fixture texts write them (the link branch adds them to data/registries/).
-PROTOCOLS = [("tip-protocol", "Trafficking in Persons Protocol", "贩运人口议定书", 20),
-             ("som-protocol", "Smuggling of Migrants Protocol", "偷运移民议定书", 25),
-             ("firearms-protocol", "Firearms Protocol", "枪支议定书", 21)]
-
-
-def add_series_entries(folder: Path) -> None:
-    conventions = yaml.safe_load((folder / "conventions.yaml").read_text(encoding="utf-8"))
-    for entry in conventions:
-        if entry["slug"] == "untoc":
-            entry["aliases_en"] = ["Organized Crime Convention"]
-    conventions += [{"slug": slug, "name_en": en, "name_zh": zh, "aliases_zh": [], "aliases_en": [],
-                     "article_count": count, "articles": [], "source": "test registry"}
-                    for slug, en, zh, count in PROTOCOLS]
-    (folder / "conventions.yaml").write_text(yaml.safe_dump(conventions, allow_unicode=True), encoding="utf-8")
-    bodies = yaml.safe_load((folder / "bodies.yaml").read_text(encoding="utf-8"))
-    bodies.append({"slug": "wg-trafficking-in-persons", "type": "WorkingGroup",
-                   "name_en": "Working Group on Trafficking in Persons", "name_zh": "贩运人口问题工作组",
-                   "aliases_zh": [], "aliases_en": [], "part_of": "cop-untoc", "established_by": [],
-                   "joint_meeting_with": [], "serves_as_secretariat_of": [], "source": "test registry"})
-    (folder / "bodies.yaml").write_text(yaml.safe_dump(bodies, allow_unicode=True), encoding="utf-8")
+def registries() -> Registries:
+    """The series-wide registries of data/registries/: every State, the Convention and its Protocols, the bodies."""
+    return Registries()
 
 
 def speakers(doc: Document, registries: Registries) -> list[tuple[str, str | None]]:
