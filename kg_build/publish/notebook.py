@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg_build.paths import PROJECT_DIR
+from kg_build.publish.html_lang import mark_languages
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -66,13 +67,14 @@ def to_html(notebook: Path) -> str:
                                                              '<table class="dataframe">')
     title = _title(node)
     styles = HtmlFormatter().get_style_defs(".highlight")
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
+    page = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
             f"<style>\nbody {{ max-width: 60rem; margin: 2rem auto; padding: 0 1rem; font-family: sans-serif; }}\n"
             f"pre {{ overflow-x: auto; }} .jp-InputPrompt, .jp-OutputPrompt {{ display: none; }}\n"
             f".jp-CodeCell .jp-InputArea {{ background: #f6f6f6; padding: 0.2rem 0.5rem; }}\n"
             f"table.dataframe {{ border-collapse: collapse; }} table.dataframe td, table.dataframe th "
             f"{{ padding: 0.2rem 0.5rem; border: 1px solid #999; }}\n{styles}\n</style>\n</head>\n<body>\n"
             f'<p><a href="../index.html">CTOC-KG</a></p>\n{body}\n</body>\n</html>\n')
+    return mark_languages(page)  # every Chinese text (questions, table cells) in a lang="zh" span
 
 
 def inline_svgs(body: str) -> str:
