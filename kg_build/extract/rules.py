@@ -159,7 +159,7 @@ class Extractor:
 
     def _resolve(self, unit: Unit, match: Match) -> Match:
         """An ambiguous name (an alias of several bodies): the body the same unit names by a longer name holding
-        it (反腐败公约缔约国会议 … 缔约国会议), else the one of the report's instrument; unresolved, it stays."""
+        it (one Conference's full name), else the one of the report's instrument; unresolved, it stays."""
         if match.key:
             return match
         named = {m.key for m in self.matches[unit.eid] if m.key in match.owners and match.text in m.text}
@@ -359,8 +359,8 @@ class Extractor:
 
     def _issuer(self, unit: Unit, start: int, end: int) -> str | None:
         """The slug of the body that issued the act(s) at text[start:end]: the body named right before them
-        (大会第55/25号决议, 缔约方会议在其第 3/2 号决定), the body named right after (在第 5/7 号决议中，缔约方会议),
-        the report's own body when the text names itself (工作组在其第…号决定); None when the text names none."""
+        (act_issuer_gap in the rules), the body named right after (act_issuer_after), the report's own body when
+        the text names itself (self_reference); None when the text names none."""
         text, gap = unit.text, self.rules.raw["act_issuer_gap"]
         bodies = [m for m in self.matches[unit.eid] if m.key.startswith("body/")]
         before = [m for m in bodies if m.end <= start]

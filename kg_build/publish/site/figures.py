@@ -25,7 +25,7 @@ def label(data: SiteData, node: URIRef, folder: Segments) -> Label:
 
 
 def article_label(data: SiteData, article: URIRef, folder: Segments) -> Label:
-    """An article as a chart names it: 《有组织犯罪公约》第18条 (the convention's shortest Chinese name) and its
+    """An article as a chart names it: the convention's shortest Chinese name with the article number, and its
     English rdfs:label (UNTOC article 18), not its title."""
     own = label(data, article, folder)
     english = sorted(str(n) for n in data.values(article, RDFS.label) if isinstance(n, Literal) and n.language == "en")
