@@ -26,9 +26,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from kg_build.read.parse import ITEM_RE, PARAGRAPH_RE
+from kg_build.read.format_rules import format_rules
 
 REPORTS = Path(__file__).resolve().parent.parent / "data" / "reports"
+PARAGRAPH_RE = format_rules("zh").paragraph
+ITEM_RE = format_rules("zh").item
 YEAR = re.compile(r"(?<!\d)(19|20)(\d{2})(?!\d)")
 
 

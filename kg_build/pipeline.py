@@ -51,11 +51,13 @@ class BuildResult:
 
 def parse_reports(sources: list[Path]) -> list[ParsedReport]:
     """Parse every report found under `sources`."""
-    parsed = []
-    for report in find_reports(sources):
-        doc = parse_file(report.path)
-        parsed.append(ParsedReport(report, doc, report_iris(doc, report)))
-    return parsed
+    return [parse_report(report) for report in find_reports(sources)]
+
+
+def parse_report(report: ReportFile) -> ParsedReport:
+    """Parse one report file and key it by its IRIs."""
+    doc = parse_file(report.path)
+    return ParsedReport(report, doc, report_iris(doc, report))
 
 
 def works(reports: list[ParsedReport]) -> list[list[ParsedReport]]:
@@ -93,12 +95,18 @@ def build_graph(sources: list[Path], registries: Registries | None = None) -> Bu
     links = link([r.facts for r in reports], registries)
     reference = ReferenceMapper(graph, registries)
     reference.map_registries()
-    facts = FactsMapper(reference)
     alignment: list[str] = []
     for group in works(reports):
-        primary = group[0].doc
-        alignment += alignment_warnings(group)
-        for report in group:
-            map_document(report.doc, report.file, report.iris, graph, None if report.doc is primary else primary)
-            facts.map_facts(report.doc, report.iris, report.facts)
+        alignment += map_work(group, reference)
     return BuildResult(graph, reports, links, alignment)
+
+
+def map_work(group: list[ParsedReport], reference: ReferenceMapper) -> list[str]:
+    """Map one work's expressions (primary first: `works` orders them) and their facts into the reference
+    mapper's graph; return the alignment warnings of its expressions."""
+    facts = FactsMapper(reference)
+    primary = group[0].doc
+    for report in group:
+        map_document(report.doc, report.file, report.iris, reference.g, None if report.doc is primary else primary)
+        facts.map_facts(report.doc, report.iris, report.facts)
+    return alignment_warnings(group)

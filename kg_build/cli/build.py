@@ -7,25 +7,41 @@ import sys
 import time
 from pathlib import Path
 
+from rdflib import Graph, URIRef
+
+from kg_build.corpus.check import check_merged
+from kg_build.corpus.progress import Progress
+from kg_build.corpus.run import CorpusBuild, build_corpus, default_jobs
 from kg_build.errors import UsageError
-from kg_build.pipeline import BuildResult, build_graph
+from kg_build.link.linker import unused_keys
+from kg_build.paths import cache_dir
+from kg_build.pipeline import BuildResult
 from kg_build.publish.output import check_replaceable, staged_output, write_text
 from kg_build.publish.publication import publish_all
 from kg_build.publish.stats import format_summary
 from kg_build.read.source import DEFAULT_MAX_BYTES, byte_limit
+from kg_build.reference.entities import Registries
 from kg_build.reference.registry import REPORTS_DIR
-from kg_build.serialize import canonical_ntriples, turtle
-from kg_build.validate.shapes import ValidationReport, check_build
+from kg_build.serialize import turtle
+from kg_build.validate.shapes import ValidationReport
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("build", help="build the knowledge graph from report texts",
-                              description="Parse report texts (every report in data/ by default) and write the graph.")
+                              description="Parse report texts (every report in data/ by default) and write the graph. "
+                              "Each work (a document symbol, its texts in every language) is built in a worker "
+                              "process into a partition kept in the build cache; unchanged works are not rebuilt.")
     p.add_argument("sources", nargs="*", type=Path, metavar="SOURCE", help="report file or folder (default: data/)")
     p.add_argument("--out", type=Path, default=Path("dist"),
                    help="output folder (default: dist/); replaced only if a build made it, or empty")
     p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N",
                    help=f"refuse report files larger than N bytes (default: {DEFAULT_MAX_BYTES:,})")
+    p.add_argument("--jobs", "-j", type=int, default=default_jobs(), metavar="N",
+                   help="worker processes building works in parallel (default: the machine's cores)")
+    p.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                   help="build cache folder (default: $CTOC_KG_CACHE, else .cache/ctoc-kg)")
+    p.add_argument("--no-cache", action="store_true", help="build every work afresh and keep nothing")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)
 
 
@@ -33,27 +49,37 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.max_bytes < 1:
         raise UsageError(f"--max-bytes must be a positive number of bytes, not {args.max_bytes}")
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
     check_replaceable(args.out)  # before the work: a wrong --out is refused at once
-    with byte_limit(args.max_bytes):
-        result = build_graph(args.sources or [REPORTS_DIR])
+    progress = Progress(quiet=args.quiet)
+    cache = None if args.no_cache else (args.cache or cache_dir())
     with staged_output(args.out) as staging:
-        report = write_outputs(result, staging)
-    for warning in [w for report in result.reports for w in report.doc.warnings] + result.warnings:
+        with byte_limit(args.max_bytes):
+            corpus = build_corpus(args.sources or [REPORTS_DIR], staging, cache, args.jobs, progress)
+        graph, report = write_outputs(corpus, staging, progress)
+    for warning in corpus.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    if result.links.unused:
-        print(f"registry entries no report uses ({len(result.links.unused)}): {', '.join(result.links.unused)}")
-    print(f"built {len(result.reports)} report(s) into {args.out}/")
+    unused = unused_keys(Registries(), corpus.used)
+    if unused:
+        print(f"registry entries no report uses ({len(unused)}): {', '.join(unused)}")
+    print(f"built {len(corpus.reports)} report(s) into {args.out}/")
     print(f"validated: {'conforms' if report.conforms else 'violations'} — {len(report.violations)} violation(s), "
           f"{len(report.warnings)} warning(s) (shapes and QC; {args.out}/validation.txt)")
-    print(format_summary(result.graph, time.perf_counter() - started))
+    print(format_summary(graph, time.perf_counter() - started))
     return 0
 
 
-def write_outputs(result: BuildResult, folder: Path) -> ValidationReport:
-    """Write every build output into `folder` (a staging folder); return the build's validation report."""
-    write_text(folder, "kg.nt", canonical_ntriples(result.graph))
-    write_text(folder, "kg.ttl", turtle(result.graph))
-    report = check_build(result.graph, folder)  # inferred.nt and validation.txt; exit 1 on violations
-    for note in publish_all(result, folder):  # dumps, void.ttl, ontology docs, site (kg_build/publish/publication.py)
-        print(f"note: {note}")
-    return report
+def write_outputs(corpus: CorpusBuild, folder: Path, progress: Progress) -> tuple[Graph, ValidationReport]:
+    """Validate the merged build in `folder` (a staging folder) and publish it; return the graph and the
+    validation report."""
+    graph = Graph()
+    with progress.stage("validate"):
+        graph.parse(folder / "kg.nt", format="nt")
+        report = check_merged(graph, folder, corpus.inconsistencies)  # validation.txt; exit 1 on violations
+    with progress.stage("publish"):
+        write_text(folder, "kg.ttl", turtle(graph))
+        result = BuildResult(graph, [])
+        for note in publish_all(result, folder, [URIRef(w) for w in corpus.works]):
+            print(f"note: {note}")
+    return graph, report

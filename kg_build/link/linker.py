@@ -33,10 +33,15 @@ def link(extractions: list[Extraction], registries: Registries) -> LinkReport:
             if key.split("/", 1)[0] in ENTITY_KINDS and key not in registries.entities:
                 report.warnings.append(f"{key}: referenced but not in the registries")
             registries.mark_used(key)
-    report.unused = [key for key, entity in sorted(registries.entities.items())
-                     if entity.registry not in SERIES_REGISTRIES and key not in registries.used]
-    report.unused += [key for key in sorted(registries.acts) if key not in registries.used]
+    report.unused = unused_keys(registries, registries.used)
     return report
+
+
+def unused_keys(registries: Registries, used: set[str]) -> list[str]:
+    """The report-specific registry entries (and acts) that no key in `used` names."""
+    unused = [key for key, entity in sorted(registries.entities.items())
+              if entity.registry not in SERIES_REGISTRIES and key not in used]
+    return unused + [key for key in sorted(registries.acts) if key not in used]
 
 
 def referenced_keys(extraction: Extraction) -> set[str]:

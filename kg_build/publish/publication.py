@@ -38,9 +38,10 @@ def inferred_graph(result: BuildResult, folder: Path) -> Graph | None:
     return found if isinstance(found, Graph) else None
 
 
-def publish_all(result: BuildResult, folder: Path) -> list[str]:
-    """Write every publication output into `folder`; return notes on steps that could not run."""
-    reports = [URIRef(str(r.iris.work)) for r in result.reports]
+def publish_all(result: BuildResult, folder: Path, works: list[URIRef] | None = None) -> list[str]:
+    """Write every publication output into `folder` (the works' IRIs name the dumps' graphs); return notes on
+    steps that could not run."""
+    reports = works if works is not None else [URIRef(str(r.iris.work)) for r in result.reports]
     inferred = inferred_graph(result, folder)
     notes = write_ontology_docs(folder)
     try:

@@ -1,0 +1,135 @@
+"""The work a worker process does: identify a report file (which work it belongs to), and build one work's
+partition (read -> extract -> link -> map -> reason), written as sorted canonical N-Triples into the cache.
+
+A process prepares the shared state once (`Shared`: registries, the reference graph and its closure, the
+ontology); with the `fork` start method the workers inherit the parent's, so nothing is computed twice."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg_build.extract.rules import extract
+from kg_build.link.linker import link
+from kg_build.map.reference import ReferenceMapper
+from kg_build.namespaces import bind_prefixes
+from kg_build.pipeline import ParsedReport, map_work, parse_report, works
+from kg_build.read.discover import ReportFile
+from kg_build.reason.closure import compute_closure, load_ontology
+from kg_build.reference.entities import Registries
+from kg_build.serialize import canonical_ntriples
+
+ASSERTED = "asserted.nt"
+INFERRED = "inferred.nt"
+RESULT = "result.json"
+
+
+@dataclass
+class Shared:
+    """What every partition is built against: the registries, the reference data mapped once (as a graph and
+    as its canonical lines), its inferred lines, and the ontology."""
+
+    registries: Registries
+    reference: Graph
+    reference_lines: frozenset[str]
+    reference_inferred: frozenset[str]
+    reference_inconsistencies: list[str]
+    ontology: Graph
+
+    @classmethod
+    def prepare(cls) -> Shared:
+        registries = Registries()
+        graph = bind_prefixes(Graph())
+        ReferenceMapper(graph, registries).map_registries()
+        ontology = load_ontology()
+        closure = compute_closure(graph, ontology)
+        return cls(registries, graph, frozenset(lines(canonical_ntriples(graph))),
+                   frozenset(lines(canonical_ntriples(closure.inferred))), closure.inconsistencies, ontology)
+
+
+@dataclass
+class WorkResult:
+    """What a work's build reports besides its partition files (kept as result.json beside them)."""
+
+    work: str
+    files: list[str]
+    doc_warnings: list[str] = field(default_factory=list)
+    alignment: list[str] = field(default_factory=list)
+    link_warnings: list[str] = field(default_factory=list)
+    used: list[str] = field(default_factory=list)
+    triples: int = 0
+    inferred: int = 0
+    inconsistencies: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def save(self, folder: Path) -> None:
+        (folder / RESULT).write_text(json.dumps(asdict(self), ensure_ascii=False, sort_keys=True, indent=1),
+                                     encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> WorkResult:
+        return cls(**json.loads((folder / RESULT).read_text(encoding="utf-8")))
+
+
+def lines(text: str) -> list[str]:
+    """The lines of canonical N-Triples text, each with its newline."""
+    return text.splitlines(keepends=True)
+
+
+def identify(report: ReportFile) -> tuple[str, str]:
+    """The work IRI and language of a report file (what groups texts of one symbol into one work)."""
+    parsed = parse_report(report)
+    return str(parsed.iris.work), parsed.iris.language
+
+
+def build_work(shared: Shared, files: list[ReportFile], folder: Path) -> WorkResult:
+    """Build one work's partition into `folder`: its asserted triples (without the reference data's), its
+    inferred triples (without the reference data's closure) and result.json."""
+    clock = Clock()
+    registries = shared.registries
+    registries.used.clear()
+    reports: list[ParsedReport] = [parse_report(report) for report in files]
+    clock.lap("read")
+    for report in reports:
+        report.facts = extract(report.doc, registries)
+    links = link([r.facts for r in reports], registries)
+    clock.lap("extract+link")
+    graph = bind_prefixes(Graph())
+    for triple in shared.reference:
+        graph.add(triple)
+    [group] = works(reports)
+    alignment = map_work(group, ReferenceMapper(graph, registries))
+    asserted = [line for line in lines(canonical_ntriples(graph)) if line not in shared.reference_lines]
+    clock.lap("map")
+    closure = compute_closure(graph, shared.ontology)
+    inferred = [line for line in lines(canonical_ntriples(closure.inferred)) if line not in shared.reference_inferred]
+    clock.lap("reason")
+    write_lines(folder / ASSERTED, asserted)
+    write_lines(folder / INFERRED, inferred)
+    result = WorkResult(str(group[0].iris.work), [str(r.file.path) for r in group],
+                        [w for r in group for w in r.doc.warnings], alignment, links.warnings,
+                        sorted(registries.used), len(asserted), len(inferred), closure.inconsistencies, clock.laps)
+    result.save(folder)
+    return result
+
+
+def write_lines(path: Path, text_lines: list[str]) -> None:
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        out.writelines(text_lines)
+
+
+class Clock:
+    """Seconds per named stage."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self.last, 4)
+        self.last = now
