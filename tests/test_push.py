@@ -6,6 +6,7 @@ middle of a push leaves the old graph whole; redirects count as failures."""
 from __future__ import annotations
 
 import http.client
+import io
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from rdflib import Graph, Literal, URIRef
 
 from kg_build.cli import main
 from kg_build.errors import UsageError
+from kg_build.progress import Progress
 from kg_build.publish.scale import write_replicated
 from kg_build.sparql.client import Endpoint
 from kg_build.sparql.push import CHUNK_BYTES, CHUNK_TRIPLES, Store, chunks, metadata_graph, push, staging_graph
@@ -127,6 +129,16 @@ def test_push_with_graph_store_protocol(oxigraph_server: OxigraphServer, built_d
     store.store_protocol = f"{oxigraph_server.base}/store"
     result = push(built_dist, store, GRAPH)
     assert graph_content(store, GRAPH) == ntriples(data_files(built_dist)) and result.chunks >= 2
+
+
+def test_push_reports_one_line_per_stage_off_a_terminal(oxigraph_server: OxigraphServer, built_dist: Path) -> None:
+    stream = io.StringIO()
+    result = push(built_dist, oxigraph_store(oxigraph_server), GRAPH, stages=Progress(stream))
+    data, meta, swap = stream.getvalue().splitlines()
+    assert data.startswith(f"push: staged <{staging_graph(GRAPH)}>: ") and data.endswith(f"{result.triples:,} triples")
+    assert meta.startswith(f"push: staged <{staging_graph(metadata_graph(GRAPH))}>: 1 chunk(s), ")
+    assert f": {result.chunks - 1} chunk(s), " in data
+    assert swap.startswith("push: swapped the staging graphs in: ") and swap.endswith(" s")
 
 
 def killer(server: OxigraphServer | VirtuosoServer, when: str):

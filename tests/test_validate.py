@@ -12,12 +12,12 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-import kg_build.cli.build as build_command
 from kg_build.cli import main
 from kg_build.errors import InputError
 from kg_build.graph_files import read_graph
+from kg_build.map.reference import ReferenceMapper
 from kg_build.namespaces import CTOC
-from kg_build.pipeline import BuildResult, build_graph
+from kg_build.pipeline import map_work
 from kg_build.reason.closure import load_ontology
 from kg_build.validate.shapes import ValidationFailed, load_shapes, naive_shacl_findings, shacl_findings
 from tests.conftest import FIXTURES
@@ -77,17 +77,19 @@ def test_build_refuses_to_publish_a_graph_with_violations(
 ) -> None:
     """Paragraph 37 loses its text: the build exits 1 and the previous dist/ stays as it was."""
 
-    def broken_build(sources: list[Path]) -> BuildResult:
-        result = build_graph(sources)
-        result.graph.remove((URIRef(f"{REPORT}/para_37"), CTOC.text, None))
-        return result
+    from kg_build.corpus import worker
+
+    def broken_map(group: list, reference: ReferenceMapper) -> list[str]:
+        warnings = map_work(group, reference)
+        reference.g.remove((URIRef(f"{REPORT}/para_37"), CTOC.text, None))
+        return warnings
 
     out = tmp_path / "dist"
     out.mkdir()
     (out / "kg.nt").write_text("previous build\n", encoding="utf-8")
-    monkeypatch.setattr(build_command, "build_graph", broken_build)
+    monkeypatch.setattr(worker, "map_work", broken_map)
     with pytest.raises(ValidationFailed) as refused:
-        main(["build", "--out", str(out)])
+        main(["build", "--out", str(out), "--no-cache", "--jobs", "1"])
     assert refused.value.code == 1
     assert [(f.check, f.focus) for f in refused.value.report.violations] == [
         ("https://w3id.org/ctoc-kg/shapes#TextUnit-text", f"{REPORT}/para_37")]

@@ -10,12 +10,12 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from kg_build.corpus.check import check_merged
-from kg_build.corpus.progress import Progress
 from kg_build.corpus.run import CorpusBuild, build_corpus, default_jobs
 from kg_build.errors import UsageError
 from kg_build.link.linker import unused_keys
 from kg_build.paths import cache_dir
 from kg_build.pipeline import BuildResult
+from kg_build.progress import Progress
 from kg_build.publish.output import check_replaceable, staged_output, write_text
 from kg_build.publish.publication import publish_all
 from kg_build.publish.stats import format_summary

@@ -4,9 +4,9 @@ atomically (staging graph, count check, one swap request, count read back)."""
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from kg_build.progress import Progress
 from kg_build.sparql.client import Endpoint
 from kg_build.sparql.push import Store, push
 
@@ -24,6 +24,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--dist", type=Path, default=Path("dist"), help="build folder (default: dist/)")
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per request (default 120)")
     p.add_argument("--retries", type=int, default=3, help="retries of idempotent requests (default 3)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)
 
 
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         return Endpoint(url, timeout=args.timeout, retries=args.retries, user=args.user, password=args.password)
 
     store = Store(endpoint(args.endpoint), endpoint(args.query_endpoint or args.endpoint), args.store_protocol)
-    result = push(args.dist, store, args.graph, progress=lambda line: print(line, file=sys.stderr))
+    result = push(args.dist, store, args.graph, stages=Progress(quiet=args.quiet))
     print(f"<{result.graph}> now holds {result.triples} triples, <{result.metadata_graph}> {result.metadata_triples}"
           f" ({result.chunks} chunks staged, one swap request)")
     return 0

@@ -20,8 +20,8 @@ from kg_build.corpus import worker
 from kg_build.corpus.cache import Cache
 from kg_build.corpus.digest import combine, report_digest, shared_digest
 from kg_build.corpus.merge import merge_files
-from kg_build.corpus.progress import Progress
 from kg_build.corpus.worker import ASSERTED, INFERRED, Shared, WorkResult, write_lines
+from kg_build.progress import Progress
 from kg_build.read.discover import ReportFile, find_reports
 from kg_build.read.format_rules import DEFAULT_LANGUAGE as PRIMARY_LANGUAGE
 
@@ -81,12 +81,10 @@ def build_corpus(sources: list[Path], staging: Path, cache_root: Path | None, jo
                  progress: Progress) -> CorpusBuild:
     """Build every work under `sources` into partitions and merge them into `staging`/kg.nt and inferred.nt."""
     with _cache(cache_root) as cache, _pool(jobs) as pool:
-        with progress.stage("read", unit="report") as stage:
-            reports = find_reports(sources)
-            stage.advance(len(reports))
+        reports = find_reports(sources)
         shared_key = shared_digest()
         reference = reference_partition(cache, shared_key)
-        with progress.stage("identify", total=len(reports), unit="report") as stage:
+        with progress.stage("read", total=len(reports), unit="report") as stage:  # parse: which work is each?
             groups = group_works(reports, identities(cache, shared_key, reports, pool, stage.advance))
         with progress.stage("build partitions", total=len(groups), unit="work") as stage:
             partitions = build_partitions(cache, shared_key, groups, pool, stage.advance)

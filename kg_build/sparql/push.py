@@ -26,6 +26,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg_build.errors import UsageError
+from kg_build.progress import Progress
 from kg_build.sparql.client import BODY_BYTES, Endpoint, EndpointError, http_error
 from kg_build.sparql.query import data_files
 from kg_build.sparql.terms import checked_iri, to_ntriples
@@ -153,9 +154,12 @@ def metadata_graph(graph: str) -> str:
     return graph.rstrip("/#") + "/metadata"
 
 
-def push(dist: Path, store: Store, graph: str, progress: Callable[[str], None] = lambda _: None) -> PushResult:
+def push(dist: Path, store: Store, graph: str, progress: Callable[[str], None] = lambda _: None,
+         stages: Progress | None = None) -> PushResult:
     """Replace `graph` (and its metadata graph) in `store` with the build in `dist`, atomically; raise
-    UsageError on any failure."""
+    UsageError on any failure. `progress` hears a line per event (each chunk staged); `stages` shows a bar per
+    staging graph on a terminal, else a line per stage."""
+    stages = stages or Progress(quiet=True)
     graph = str(checked_iri(graph))
     meta = metadata_graph(graph)
     plan = [(graph, staging_graph(graph), data_lines(dist)), (meta, staging_graph(meta), metadata_lines(dist))]
@@ -164,9 +168,12 @@ def push(dist: Path, store: Store, graph: str, progress: Callable[[str], None] =
         for _, staging, lines in plan:
             store.update.update(f"DROP SILENT GRAPH {_iri(staging)}")
             parts = list(chunks(lines))
-            for number, part in enumerate(parts, 1):
-                store.upload(staging, part)
-                progress(f"staged chunk {number}/{len(parts)} ({len(part)} triples) of <{staging}>")
+            with stages.stage(f"push: staged <{staging}>", total=len(parts), unit="chunk") as stage:
+                for number, part in enumerate(parts, 1):
+                    store.upload(staging, part)
+                    progress(f"staged chunk {number}/{len(parts)} ({len(part)} triples) of <{staging}>")
+                    stage.advance()
+                stage.note(f"{len(lines):,} triples")
             chunk_count += len(parts)
             staged = store.query.count(staging)
             if staged != len(lines):
@@ -178,7 +185,8 @@ def push(dist: Path, store: Store, graph: str, progress: Callable[[str], None] =
     swap = " ;\n".join(f"DROP SILENT GRAPH {_iri(target)} ;\nMOVE SILENT GRAPH {_iri(staging)} TO GRAPH {_iri(target)}"
                        for target, staging, _ in plan)
     try:
-        store.update.update(swap, retries=0)
+        with stages.stage("push: swapped the staging graphs in"):
+            store.update.update(swap, retries=0)
     except (UsageError, OSError) as err:
         # A 5xx or a timeout may hide a completed swap: the counts tell which graphs the store holds.
         if not _swapped(store, plan):
