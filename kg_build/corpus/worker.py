@@ -11,7 +11,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDFS
 
 from kg_build.extract.rules import extract
 from kg_build.link.linker import link
@@ -38,6 +39,7 @@ class Shared:
     reference_lines: frozenset[str]
     reference_inferred: frozenset[str]
     reference_inconsistencies: list[str]
+    labelled: frozenset[URIRef]
     ontology: Graph
 
     @classmethod
@@ -47,8 +49,10 @@ class Shared:
         ReferenceMapper(graph, registries).map_registries()
         ontology = load_ontology()
         closure = compute_closure(graph, ontology)
+        labelled = frozenset(s for s, o in graph.subject_objects(RDFS.label)
+                             if isinstance(s, URIRef) and isinstance(o, Literal) and o.language in ("en", "zh"))
         return cls(registries, graph, frozenset(lines(canonical_ntriples(graph))),
-                   frozenset(lines(canonical_ntriples(closure.inferred))), closure.inconsistencies, ontology)
+                   frozenset(lines(canonical_ntriples(closure.inferred))), closure.inconsistencies, labelled, ontology)
 
 
 @dataclass
@@ -98,13 +102,13 @@ def build_work(shared: Shared, files: list[ReportFile], folder: Path) -> WorkRes
         report.facts = extract(report.doc, registries)
     links = link([r.facts for r in reports], registries)
     clock.lap("extract+link")
-    graph = bind_prefixes(Graph())
-    for triple in shared.reference:
-        graph.add(triple)
+    graph = Graph()  # the work's own triples: the reference data is mapped once, in `shared`
     [group] = works(reports)
-    alignment = map_work(group, ReferenceMapper(graph, registries))
+    alignment = map_work(group, ReferenceMapper(graph, registries, shared.labelled))
     asserted = [line for line in lines(canonical_ntriples(graph)) if line not in shared.reference_lines]
     clock.lap("map")
+    for triple in shared.reference:
+        graph.add(triple)
     closure = compute_closure(graph, shared.ontology)
     inferred = [line for line in lines(canonical_ntriples(closure.inferred)) if line not in shared.reference_inferred]
     clock.lap("reason")

@@ -28,7 +28,8 @@ class FactsMapper(GraphWriter):
 
     def labels(self, node: URIRef, en: str, zh: str) -> None:
         """Label a node once: a work's second expression names the same facts, in other words."""
-        if not any(isinstance(o, Literal) and o.language in ("en", "zh") for o in self.g.objects(node, RDFS.label)):
+        if node not in self.ref.labelled and not any(
+                isinstance(o, Literal) and o.language in ("en", "zh") for o in self.g.objects(node, RDFS.label)):
             super().labels(node, en, zh)
 
     def map_facts(self, doc: Document, iris: ReportIris, x: Extraction) -> None:

@@ -25,9 +25,10 @@ class ReferenceMapper(GraphWriter):
     """Adds the registry entities (States, bodies, networks, people, Convention articles, acts, documents,
     concepts) to a graph, each derived from its registry file; also mints the nodes facts point to."""
 
-    def __init__(self, graph: Graph, registries: Registries) -> None:
+    def __init__(self, graph: Graph, registries: Registries, labelled: frozenset[URIRef] = frozenset()) -> None:
         super().__init__(graph)
         self.reg = registries
+        self.labelled = labelled  # nodes labelled in a graph mapped before (the reference data, for a partition)
 
     def registry_file(self, name: str) -> URIRef:
         node = iri(f"source/registry/{name}")
