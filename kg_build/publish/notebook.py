@@ -13,11 +13,15 @@ import logging
 import os
 import re
 import sys
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kg_build.memo import memo_text
 from kg_build.paths import PROJECT_DIR
 from kg_build.publish.html_lang import mark_languages
+
+CODE = [Path(__file__).read_bytes(), Path(mark_languages.__code__.co_filename).read_bytes()]  # keys the memo
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -109,7 +113,8 @@ def write_notebook_page(folder: Path, notebook: Path = NOTEBOOK) -> list[str]:
     if not notebook.is_file():
         return [f"notebook: {notebook} not found, {SITE_PAGE} not written"]
     try:
-        page = to_html(notebook)
+        page = memo_text("notebook", [notebook.read_bytes(), version("nbconvert"), *CODE],
+                         lambda: to_html(notebook))
     except ImportError as err:
         return [f"notebook: {err.name or 'nbconvert'} is not installed, {SITE_PAGE} not written"]
     target = folder / SITE_PAGE

@@ -14,6 +14,7 @@ import logging
 import re
 import shutil
 import subprocess
+from importlib.metadata import version
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -21,11 +22,14 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from kg_build.errors import InputError
+from kg_build.memo import memo_text
 from kg_build.namespaces import BASE, CTOC, bind_prefixes
 from kg_build.paths import ONTOLOGY_DIR
 from kg_build.publish.dumps import sorted_node
 from kg_build.publish.html_lang import mark_languages
 from kg_build.publish.output import write_text
+
+CODE = [Path(__file__).read_bytes(), Path(mark_languages.__code__.co_filename).read_bytes()]  # keys the memo
 
 ONTOLOGY_FILE = ONTOLOGY_DIR / "ctoc.ttl"
 DOT_TIMEOUT = 120  # seconds
@@ -186,13 +190,15 @@ def write_ontology_docs(folder: Path, path: Path = ONTOLOGY_FILE) -> list[str]:
     out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, out / path.name)
     try:
-        write_text(out, "index.html", pylode_html(ontology))
+        write_text(out, "index.html", memo_text("pylode", [path.read_bytes(), version("pylode"), *CODE],
+                                                lambda: pylode_html(ontology)))
     except Exception as err:  # pyLODE raises its own and rdflib errors on incomplete headers
         notes.append(f"pyLODE could not document {path.name}: {type(err).__name__}: {err}")
     source = class_diagram_dot(ontology)
     write_text(out, "classes.dot", source)
     try:
-        write_text(out, "classes.svg", render_svg(source))
+        write_text(out, "classes.svg", memo_text("graphviz", [source, shutil.which("dot") or ""],
+                                                 lambda: render_svg(source)))
     except (FileNotFoundError, RuntimeError, subprocess.TimeoutExpired) as err:
         notes.append(f"class diagram not drawn: {err}")
     return notes
