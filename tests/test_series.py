@@ -284,3 +284,82 @@ def test_corpus_query(corpus_graph: Graph, expected_csv: Path) -> None:
     assert [str(v) for v in result.vars] == rows[0]
     got = sorted(tuple("" if v is None else str(v) for v in row) for row in result)
     assert got == sorted(tuple(r) for r in rows[1:])
+
+
+# -- acts and their issuers, every act of a list, in both languages --------------------------------------------
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_acts_of_each_fixture_under_the_issuer_the_text_names(name: str, registries: Registries) -> None:
+    """Every act the expectation file lists (the members of a list too), keyed under its named issuer."""
+    x = extract(parsed(name), registries)
+    got = [(c.span.unit, c.key) for c in x.citations if c.target == "act"]
+    want = [(a["unit"], f"{a['kind']}/{a['issuer']}/{a['number'].replace('/', '-')}") for a in expected(name)["acts"]]
+    assert got == want
+
+
+def second_paragraph(tmp_path: Path, language: str, text: str) -> Document:
+    """The wg-tip-2015 report of `language` with its paragraph 2 replaced by `text` (a report the test writes)."""
+    source = (SERIES / f"wg-tip-2015.{language}.txt").read_text(encoding="utf-8")
+    old = next(line for line in source.splitlines() if line.startswith("2. "))
+    path = tmp_path / f"wg-tip-2015.{language}.txt"
+    path.write_text(source.replace(old, f"2. {text}"), encoding="utf-8")
+    return parse_file(path)
+
+
+@pytest.mark.parametrize(("language", "text", "acts"), [
+    ("en", "The Working Group recalled General Assembly resolution 55/25.", ["resolution/ga/55-25"]),
+    ("en", "The Working Group recalled General Assembly resolutions 53/111 and 54/126.",
+     ["resolution/ga/53-111", "resolution/ga/54-126"]),
+    ("en", "In its resolutions 5/2 and 6/1, the Conference decided that the Working Group should continue.",
+     ["resolution/cop-untoc/5-2", "resolution/cop-untoc/6-1"]),
+    ("en", "In its decisions 3/1, 3/2 and 4/5, the Conference of the Parties requested the Secretariat to report.",
+     ["decision/cop-untoc/3-1", "decision/cop-untoc/3-2", "decision/cop-untoc/4-5"]),
+    ("en", "The Ad Hoc Committee, which the General Assembly established by its resolution 53/111, met in Vienna.",
+     ["resolution/ga/53-111"]),
+    ("en", "In its resolutions 55/25 and 55/255, the Assembly urged all States to ratify the instruments.",
+     ["resolution/ga/55-25", "resolution/ga/55-255"]),
+    ("en", "The Economic and Social Council, in its resolution 2004/25, and the Commission, in its resolution 24/1, "
+           "took note of the work.", ["resolution/ecosoc/2004-25", "resolution/ccpcj/24-1"]),
+    ("zh", "大会第55/25号决议通过了该公约。", ["resolution/ga/55-25"]),
+    ("zh", "大会第53/111和第54/126号决议设立了特设委员会。", ["resolution/ga/53-111", "resolution/ga/54-126"]),
+    ("zh", "缔约方会议在其第 5/2 号和第 6/1 号决议中决定，工作组应当继续工作。",
+     ["resolution/cop-untoc/5-2", "resolution/cop-untoc/6-1"]),
+    ("zh", "缔约方会议在其第 3/1 号、第 3/2 号和第 4/5 号决定中请秘书处提出报告。",
+     ["decision/cop-untoc/3-1", "decision/cop-untoc/3-2", "decision/cop-untoc/4-5"]),
+    ("zh", "经济及社会理事会在其第 2004/25 号决议中和预防犯罪和刑事司法委员会在其第 24/1 号决议中注意到这项工作。",
+     ["resolution/ecosoc/2004-25", "resolution/ccpcj/24-1"]),
+])
+def test_every_act_of_a_list_under_its_named_issuer(tmp_path: Path, registries: Registries, language: str,
+                                                   text: str, acts: list[str]) -> None:
+    x = extract(second_paragraph(tmp_path, language, text), registries)
+    assert [c.key for c in x.citations if c.target == "act" and c.span.unit == "para_2"] == acts
+    assert not [w for w in x.warnings if "without its issuer" in w]
+
+
+@pytest.mark.parametrize(("language", "text", "quote", "line"), [
+    ("en", "The meeting recalled resolution 7/1 and decisions 8/3 and 8/4.", "resolution 7/1", 20),
+    ("zh", "会议回顾了第 7/1 号决议和第 8/3 号、第 8/4 号决定。", "第 7/1 号决议", 23),
+])
+def test_an_act_without_a_named_issuer_is_an_unlinked_mention_and_a_warning(
+        tmp_path: Path, registries: Registries, language: str, text: str, quote: str, line: int) -> None:
+    """No issuer named, none settled by acts.yaml: never the report's body; the words stay as an unlinked
+    mention of a Decision or Resolution, with a warning naming file, line and quote."""
+    x = extract(second_paragraph(tmp_path, language, text), registries)
+    assert not [c for c in x.citations if c.target == "act" and c.span.unit == "para_2"]
+    unlinked = [(m.mention_type, m.key) for m in x.mentions if m.span.unit == "para_2"
+                and m.mention_type in ("Decision", "Resolution")]
+    assert unlinked == [("Resolution", None), ("Decision", None), ("Decision", None)]
+    assert any(w.startswith(f"wg-tip-2015.{language}.txt:{line}: para_2: {quote!r}: act cited without its issuer")
+               and w.endswith("(unlinked mention)") for w in x.warnings), x.warnings
+
+
+def test_an_unissued_act_is_an_unlinked_mention_in_the_graph(tmp_path: Path, registries: Registries) -> None:
+    from kg_build.pipeline import build_graph
+    second_paragraph(tmp_path, "en", "The meeting recalled resolution 7/1.")
+    graph = build_graph([tmp_path / "wg-tip-2015.en.txt"], registries).graph
+    para_2 = URIRef(ID + "doc/CTOC/COP/WG.4/2015/6/para_2")
+    mentions = [m for m in graph.subjects(CTOC.mentionIn, para_2)
+                if str(graph.value(m, CTOC.mentionType)) == "Resolution"]
+    assert [str(graph.value(m, CTOC.mentionText)) for m in mentions] == ["resolution 7/1"]
+    assert graph.value(mentions[0], CTOC.refersTo) is None
+    assert not list(graph.objects(para_2, CTOC.cites))

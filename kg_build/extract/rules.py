@@ -38,7 +38,8 @@ PROSE = (Kind.PARAGRAPH, Kind.ITEM)
 HEADINGS = (Kind.CHAPTER, Kind.SECTION, Kind.SUBSECTION)
 AGENT_KINDS = ("state", "body", "network", "organization", "group")
 MENTION_TYPES = {"state": "State", "body": "Body", "network": "Network", "organization": "Organization",
-                 "group": "Group", "person": "Person", "place": "Place", "convention": "Convention"}
+                 "group": "Group", "person": "Person", "place": "Place", "convention": "Convention",
+                 "decision": "Decision", "resolution": "Resolution"}
 
 
 @dataclass
@@ -344,9 +345,12 @@ class Extractor:
         """Cite one act: under its named issuer, else the one act of that symbol acts.yaml has, else a warning."""
         if issuer is None:
             registered = self.reg.acts_with_symbol(kind, session, number)
-            if len(registered) != 1:
+            if len(registered) != 1:  # no IRI without its issuer: the words stay, as an unlinked mention
                 self._warn(unit, unit.text[start:end], "act cited without its issuer: no body of "
-                           "data/registries/bodies.yaml is named with it and acts.yaml does not settle it")
+                           "data/registries/bodies.yaml is named with it and acts.yaml does not settle it "
+                           "(unlinked mention)")
+                span = Span(unit.eid, start, end, unit.text[start:end])
+                self.out.mentions.append(Mention(span, MENTION_TYPES[kind], None))
                 return
             key = registered[0]
         else:
@@ -366,9 +370,8 @@ class Extractor:
         before = [m for m in bodies if m.end <= start]
         if before and re.fullmatch(gap, text[before[-1].end : start]):
             return before[-1].key.split("/", 1)[1]
-        after = self.rules.act_issuer_after.match(text, end)
-        named_after = next((m for m in bodies if after and m.start == after.end()), None)
-        if named_after:
+        named_after = next((m for m in bodies if m.start >= end), None)
+        if named_after and self.rules.act_issuer_after.fullmatch(text, end, named_after.start):
             return named_after.key.split("/", 1)[1]
         if self.out.report_body and re.search(f"(?:{self.rules.raw['self_reference']}){gap}$", text[:start]):
             return self.out.report_body.split("/", 1)[1]
