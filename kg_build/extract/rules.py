@@ -116,6 +116,7 @@ class Extractor:
                 self._panel(unit)
                 self._members(unit)
                 self._lists(unit)
+                self._paragraph_outcome(unit)
                 self._meeting_facts(unit)
             if unit.kind in PROSE:
                 self._agenda_items(unit)
@@ -521,6 +522,45 @@ class Extractor:
                 tuple(dict.fromkeys(chapeau_addressees + addressees)),
                 tuple(dict.fromkeys(chapeau_actions + actions)), self._topics(item.text), cites, consensus))
 
+    def _paragraph_outcome(self, unit: Unit) -> None:
+        """A recommendation a paragraph without items states in one sentence: a sentence that opens with its
+        proponent (a body, or the report's self_reference) and goes on, after ``proponent_verb_gap`` of the
+        rules, with the recommendation cue or an action word that addresses an agent."""
+        if self._items(unit) or "proponent_verb_gap" not in self.rules.raw:
+            return
+        for start, sentence in self._sentences(unit.text):
+            opening = len(sentence) - len(sentence.lstrip())
+            proponent, verb_at = self._opening_proponent(unit, start + opening)
+            if verb_at is None:
+                continue
+            gap = re.compile(self.rules.raw["proponent_verb_gap"]).match(unit.text, verb_at)
+            verb_at = gap.end() if gap else verb_at
+            end = start + len(sentence)
+            actions, addressees = self._actions(unit, addressed_only=True, start=verb_at, end=end)
+            cue = self.rules.recommendation_cue.match(unit.text, verb_at)
+            verb = next((hit for hit in self._action_cues.find(unit.text[verb_at:end]) if hit.start == 0), None)
+            if not (cue or (verb and verb.key and addressees)):
+                continue
+            consensus = (False if self.rules.no_consensus.search(sentence)
+                         else True if self.rules.consensus.search(sentence) else None)
+            cites = tuple(c.key for c in self.out.citations if c.span.unit == unit.eid and c.target == "provision")
+            self.out.outcomes.append(Outcome(unit.eid, "recommendation", unit.number or unit.eid, proponent,
+                                             addressees, actions, self._topics(sentence), cites, consensus))
+            return  # one recommendation per paragraph: its IRI is the paragraph's
+
+    def _opening_proponent(self, unit: Unit, at: int) -> tuple[tuple[str, ...], int | None]:
+        """The proponent a sentence opens with and where its words end: a body the registries name, perhaps after
+        ``proponent_before`` of the rules (none when its name is ambiguous), else the report's own body named by
+        self_reference; (), None when neither."""
+        lead = re.compile(self.rules.raw.get("proponent_before", "")).match(unit.text, at)
+        named = next((m for m in self.matches[unit.eid] if m.start in (at, lead.end() if lead else at)), None)
+        if named and (named.key or named.owners[0]).startswith("body/"):
+            return ((named.key,) if named.key else ()), named.end
+        own = self.rules.self_reference.match(unit.text, at)
+        if own and self.out.report_body:
+            return (self.out.report_body,), own.end()
+        return (), None
+
     def _bodies(self, unit: Unit, start: int, end: int) -> tuple[str, ...]:
         """Bodies named in text[start:end], or the report's own body when the text says just "工作组"."""
         found = tuple(m.key for m in self.matches[unit.eid]
@@ -535,7 +575,8 @@ class Extractor:
         return Gazetteer([(cue, c.slug) for c in self.reg.concepts["actions"].values() for cue in self._cues(c)]
                          + [(phrase, "") for phrase in self.rules.raw.get("not_actions") or ()])
 
-    def _actions(self, unit: Unit, addressed_only: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def _actions(self, unit: Unit, addressed_only: bool = False, start: int = 0,
+                 end: int | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Action verbs in the unit (longest cue wins; a `not_actions` phrase hides the verb inside it) and the
         agent each one addresses; with `addressed_only`, only verbs that address somebody (a chapeau's
         "建议缔约方会议", not "下列建议") or that take the announced list as their object ("考虑如下：")."""
@@ -543,7 +584,7 @@ class Extractor:
         addressees: list[str] = []
         window = int(self.rules.raw["addressee_window"])
         for hit in self._action_cues.find(unit.text):
-            if not hit.key:
+            if not hit.key or hit.start < start or (end is not None and hit.end > end):
                 continue
             clause = self.rules.clause_end.search(unit.text, hit.end)
             limit = min(clause.start() if clause else len(unit.text), hit.end + window)
