@@ -436,3 +436,15 @@ def test_the_fixture_pair_gets_the_same_topics_per_outcome(registries: Registrie
     zh = topics_of(parsed("wg-tip-2015.zh"), registries)
     assert zh == topics_of(parsed("wg-tip-2015.en"), registries)
     assert zh["para_4/item_c"] == ("central-authorities", "mutual-legal-assistance")
+
+
+def test_english_acts_in_the_graph_under_their_issuers(registries: Registries) -> None:
+    """The English text alone: General Assembly resolution 55/25 is id/resolution/ga/55-25, and the list
+    "resolutions 5/2 and 6/1" after "In its decision 4/4, the Conference of the Parties" is the Conference's."""
+    from kg_build.pipeline import build_graph
+    graph = build_graph([SERIES / "wg-tip-2015.en.txt"], registries).graph
+    work = ID + "doc/CTOC/COP/WG.4/2015/6/"
+    assert set(graph.objects(URIRef(work + "para_1"), CTOC.cites)) == {URIRef(ID + "resolution/ga/55-25")}
+    assert set(graph.objects(URIRef(work + "para_2"), CTOC.cites)) == {
+        URIRef(ID + key) for key in ("decision/cop-untoc/4-4", "resolution/cop-untoc/5-2", "resolution/cop-untoc/6-1")}
+    assert graph.value(URIRef(ID + "resolution/ga/55-25"), CTOC.adoptedBy) == URIRef(ID + "body/ga")
