@@ -144,3 +144,27 @@ def test_an_act_missing_from_the_registry_claims_no_registry_source(tmp_path: Pa
     assert (unknown, RDF.type, CTOC.Decision) in graph and graph.value(unknown, PROV.wasDerivedFrom) is None
     assert (None, CTOC.cited, unknown) in graph
     assert graph.value(known, PROV.wasDerivedFrom) == node("source/registry/acts.yaml")
+
+
+def test_topic_articles_belong_to_the_instrument_topics_yaml_names(tmp_path: Path, kg: Graph) -> None:
+    """topics.yaml keys a topic's articles by instrument: none is assumed by the code (a Protocol's article
+    stays the Protocol's)."""
+    import shutil
+
+    from kg_build.map.reference import ReferenceMapper
+    from kg_build.reference.entities import REGISTRY_DIR, Registries
+
+    assert set(kg.objects(node("concept/topic/extradition"), CTOC.relatedProvision)) == {
+        node("convention/untoc/art_16")}
+    registries = tmp_path / "registries"
+    shutil.copytree(REGISTRY_DIR, registries)
+    topics = registries / "topics.yaml"
+    text = topics.read_text(encoding="utf-8")
+    assert "  articles: {untoc: [16]}\n" in text
+    topics.write_text(text.replace("  articles: {untoc: [16]}\n", "  articles: {tip-protocol: [5], untoc: [16]}\n",
+                                   1), encoding="utf-8")
+    graph = Graph()
+    ReferenceMapper(graph, Registries(registries)).map_registries()
+    assert set(graph.objects(node("concept/topic/extradition"), CTOC.relatedProvision)) == {
+        node("convention/tip-protocol/art_5"), node("convention/untoc/art_16")}
+    assert graph.value(node("convention/tip-protocol/art_5"), ELI.is_part_of) == node("convention/tip-protocol")

@@ -144,6 +144,26 @@ def test_known_article_titles() -> None:
     assert conventions()["uncac"]["articles"][45]["title_en"] == "Mutual legal assistance"
 
 
+# The Chinese titles the header of conventions.yaml records as checked against a published Chinese text.
+CHECKED_TITLES_ZH = {
+    ("untoc", 1): "宗旨", ("untoc", 2): "术语的使用", ("untoc", 5): "参加有组织犯罪集团行为的刑事定罪",
+    ("untoc", 6): "洗钱行为的刑事定罪", ("untoc", 7): "打击洗钱活动的措施", ("untoc", 11): "起诉、判决和制裁",
+    ("untoc", 14): "没收的犯罪所得或财产的处置", ("untoc", 15): "管辖权", ("untoc", 26): "加强与执法当局合作的措施",
+    ("tip-protocol", 4): "适用范围", ("tip-protocol", 5): "刑事定罪",
+    ("tip-protocol", 6): "对人口贩运活动被害人的帮助和保护",
+    ("tip-protocol", 15): "争端的解决", ("tip-protocol", 16): "签署、批准、接受、核准和加入"}
+
+
+def test_checked_chinese_titles_and_the_header_that_records_them() -> None:
+    header = "".join(line for line in (REGISTRIES / "conventions.yaml").read_text(encoding="utf-8").splitlines(True)
+                     if line.startswith("#"))
+    for (slug, number), title in CHECKED_TITLES_ZH.items():
+        assert conventions()[slug]["articles"][number - 1]["title_zh"] == title, (slug, number)
+        assert f"{number} {title}" in header.replace("\n#   ", "") or (slug, number) == ("untoc", 1), (slug, number)
+    assert "untoc art 1 is 宗旨 (was 宗旨说明)" in header
+    assert "not verified" in header
+
+
 def test_protocols_supplement_the_convention() -> None:
     for slug, c in conventions().items():
         assert c["supplements"] == ("untoc" if slug in PROTOCOLS else None), slug

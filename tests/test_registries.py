@@ -222,10 +222,12 @@ def test_convention_articles_are_consistent() -> None:
 
 
 def test_topic_articles_resolve() -> None:
-    untoc = next(c for c in entries("conventions") if c["slug"] == "untoc")
-    articles = {a["number"] for a in untoc["articles"]}
+    """A topic's articles are keyed by their instrument (no instrument is assumed) and exist in it."""
+    articles = {c["slug"]: {a["number"] for a in c["articles"]} for c in entries("conventions")}
     for t in entries("topics"):
-        assert set(t["articles"]) <= articles, t["slug"]
+        assert isinstance(t["articles"], dict), t["slug"]
+        for instrument, numbers in t["articles"].items():
+            assert set(numbers) <= articles[instrument], (t["slug"], instrument)
 
 
 @pytest.mark.parametrize("name", ["actions", "topics", "roles", "capacities", "regional_groups"])

@@ -38,7 +38,8 @@ PROSE = (Kind.PARAGRAPH, Kind.ITEM)
 HEADINGS = (Kind.CHAPTER, Kind.SECTION, Kind.SUBSECTION)
 AGENT_KINDS = ("state", "body", "network", "organization", "group")
 MENTION_TYPES = {"state": "State", "body": "Body", "network": "Network", "organization": "Organization",
-                 "group": "Group", "person": "Person", "place": "Place", "convention": "Convention"}
+                 "group": "Group", "person": "Person", "place": "Place", "convention": "Convention",
+                 "decision": "Decision", "resolution": "Resolution"}
 
 
 @dataclass
@@ -115,6 +116,7 @@ class Extractor:
                 self._panel(unit)
                 self._members(unit)
                 self._lists(unit)
+                self._paragraph_outcome(unit)
                 self._meeting_facts(unit)
             if unit.kind in PROSE:
                 self._agenda_items(unit)
@@ -344,9 +346,12 @@ class Extractor:
         """Cite one act: under its named issuer, else the one act of that symbol acts.yaml has, else a warning."""
         if issuer is None:
             registered = self.reg.acts_with_symbol(kind, session, number)
-            if len(registered) != 1:
+            if len(registered) != 1:  # no IRI without its issuer: the words stay, as an unlinked mention
                 self._warn(unit, unit.text[start:end], "act cited without its issuer: no body of "
-                           "data/registries/bodies.yaml is named with it and acts.yaml does not settle it")
+                           "data/registries/bodies.yaml is named with it and acts.yaml does not settle it "
+                           "(unlinked mention)")
+                span = Span(unit.eid, start, end, unit.text[start:end])
+                self.out.mentions.append(Mention(span, MENTION_TYPES[kind], None))
                 return
             key = registered[0]
         else:
@@ -366,9 +371,8 @@ class Extractor:
         before = [m for m in bodies if m.end <= start]
         if before and re.fullmatch(gap, text[before[-1].end : start]):
             return before[-1].key.split("/", 1)[1]
-        after = self.rules.act_issuer_after.match(text, end)
-        named_after = next((m for m in bodies if after and m.start == after.end()), None)
-        if named_after:
+        named_after = next((m for m in bodies if m.start >= end), None)
+        if named_after and self.rules.act_issuer_after.fullmatch(text, end, named_after.start):
             return named_after.key.split("/", 1)[1]
         if self.out.report_body and re.search(f"(?:{self.rules.raw['self_reference']}){gap}$", text[:start]):
             return self.out.report_body.split("/", 1)[1]
@@ -518,6 +522,45 @@ class Extractor:
                 tuple(dict.fromkeys(chapeau_addressees + addressees)),
                 tuple(dict.fromkeys(chapeau_actions + actions)), self._topics(item.text), cites, consensus))
 
+    def _paragraph_outcome(self, unit: Unit) -> None:
+        """A recommendation a paragraph without items states in one sentence: a sentence that opens with its
+        proponent (a body, or the report's self_reference) and goes on, after ``proponent_verb_gap`` of the
+        rules, with the recommendation cue or an action word that addresses an agent."""
+        if self._items(unit) or "proponent_verb_gap" not in self.rules.raw:
+            return
+        for start, sentence in self._sentences(unit.text):
+            opening = len(sentence) - len(sentence.lstrip())
+            proponent, verb_at = self._opening_proponent(unit, start + opening)
+            if verb_at is None:
+                continue
+            gap = re.compile(self.rules.raw["proponent_verb_gap"]).match(unit.text, verb_at)
+            verb_at = gap.end() if gap else verb_at
+            end = start + len(sentence)
+            actions, addressees = self._actions(unit, addressed_only=True, start=verb_at, end=end)
+            cue = self.rules.recommendation_cue.match(unit.text, verb_at)
+            verb = next((hit for hit in self._action_cues.find(unit.text[verb_at:end]) if hit.start == 0), None)
+            if not (cue or (verb and verb.key and addressees)):
+                continue
+            consensus = (False if self.rules.no_consensus.search(sentence)
+                         else True if self.rules.consensus.search(sentence) else None)
+            cites = tuple(c.key for c in self.out.citations if c.span.unit == unit.eid and c.target == "provision")
+            self.out.outcomes.append(Outcome(unit.eid, "recommendation", unit.number or unit.eid, proponent,
+                                             addressees, actions, self._topics(sentence), cites, consensus))
+            return  # one recommendation per paragraph: its IRI is the paragraph's
+
+    def _opening_proponent(self, unit: Unit, at: int) -> tuple[tuple[str, ...], int | None]:
+        """The proponent a sentence opens with and where its words end: a body the registries name, perhaps after
+        ``proponent_before`` of the rules (none when its name is ambiguous), else the report's own body named by
+        self_reference; (), None when neither."""
+        lead = re.compile(self.rules.raw.get("proponent_before", "")).match(unit.text, at)
+        named = next((m for m in self.matches[unit.eid] if m.start in (at, lead.end() if lead else at)), None)
+        if named and (named.key or named.owners[0]).startswith("body/"):
+            return ((named.key,) if named.key else ()), named.end
+        own = self.rules.self_reference.match(unit.text, at)
+        if own and self.out.report_body:
+            return (self.out.report_body,), own.end()
+        return (), None
+
     def _bodies(self, unit: Unit, start: int, end: int) -> tuple[str, ...]:
         """Bodies named in text[start:end], or the report's own body when the text says just "工作组"."""
         found = tuple(m.key for m in self.matches[unit.eid]
@@ -532,7 +575,8 @@ class Extractor:
         return Gazetteer([(cue, c.slug) for c in self.reg.concepts["actions"].values() for cue in self._cues(c)]
                          + [(phrase, "") for phrase in self.rules.raw.get("not_actions") or ()])
 
-    def _actions(self, unit: Unit, addressed_only: bool = False) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def _actions(self, unit: Unit, addressed_only: bool = False, start: int = 0,
+                 end: int | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Action verbs in the unit (longest cue wins; a `not_actions` phrase hides the verb inside it) and the
         agent each one addresses; with `addressed_only`, only verbs that address somebody (a chapeau's
         "建议缔约方会议", not "下列建议") or that take the announced list as their object ("考虑如下：")."""
@@ -540,7 +584,7 @@ class Extractor:
         addressees: list[str] = []
         window = int(self.rules.raw["addressee_window"])
         for hit in self._action_cues.find(unit.text):
-            if not hit.key:
+            if not hit.key or hit.start < start or (end is not None and hit.end > end):
                 continue
             clause = self.rules.clause_end.search(unit.text, hit.end)
             limit = min(clause.start() if clause else len(unit.text), hit.end + window)

@@ -186,6 +186,7 @@ class ReferenceMapper(GraphWriter):
         self.add(c.iri, SKOS.prefLabel, lit_zh(c.label_zh))
         if c.definition_en:
             self.add(c.iri, SKOS.definition, lit_en(c.definition_en))
-        for article in c.data.get("articles") or []:
-            self.add(c.iri, CTOC.relatedProvision, self.article("untoc", int(article)))
+        for instrument, numbers in sorted((c.data.get("articles") or {}).items()):  # per instrument (topics.yaml)
+            for number in numbers:
+                self.add(c.iri, CTOC.relatedProvision, self.article(instrument, int(number)))
         self.add(c.iri, PROV.wasDerivedFrom, self.registry_file(c.registry))
