@@ -7,14 +7,17 @@ import sys
 import time
 from pathlib import Path
 
+from rdflib import URIRef
+
 from kg_build.errors import UsageError
 from kg_build.pipeline import BuildResult, build_graph
 from kg_build.publish.output import check_replaceable, staged_output, write_text
 from kg_build.publish.publication import publish_all
 from kg_build.publish.stats import format_summary
+from kg_build.publish.store import open_store
 from kg_build.read.source import DEFAULT_MAX_BYTES, byte_limit
 from kg_build.reference.registry import REPORTS_DIR
-from kg_build.serialize import canonical_ntriples, turtle
+from kg_build.serialize import canonical_ntriples
 from kg_build.validate.shapes import ValidationReport, check_build
 
 
@@ -45,15 +48,15 @@ def run(args: argparse.Namespace) -> int:
     print(f"built {len(result.reports)} report(s) into {args.out}/")
     print(f"validated: {'conforms' if report.conforms else 'violations'} — {len(report.violations)} violation(s), "
           f"{len(report.warnings)} warning(s) (shapes and QC; {args.out}/validation.txt)")
-    print(format_summary(result.graph, time.perf_counter() - started))
+    print(format_summary(open_store(args.out), time.perf_counter() - started))
     return 0
 
 
 def write_outputs(result: BuildResult, folder: Path) -> ValidationReport:
     """Write every build output into `folder` (a staging folder); return the build's validation report."""
     write_text(folder, "kg.nt", canonical_ntriples(result.graph))
-    write_text(folder, "kg.ttl", turtle(result.graph))
     report = check_build(result.graph, folder)  # inferred.nt and validation.txt; exit 1 on violations
-    for note in publish_all(result, folder):  # dumps, void.ttl, ontology docs, site (kg_build/publish/publication.py)
+    works = [URIRef(str(r.iris.work)) for r in result.reports]
+    for note in publish_all(folder, works):  # store, dumps, void.ttl, ontology docs, site (publish/publication.py)
         print(f"note: {note}")
     return report
