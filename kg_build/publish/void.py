@@ -56,7 +56,10 @@ def namespace_of(iri: str) -> str:
 PATTERNS: dict[str, str] = {
     "asserted": "?s ?p ?o",
     "inferred": f"GRAPH <{INFERRED_GRAPH.value}> {{ ?s ?p ?o }}",
-    "whole": f"SELECT DISTINCT ?s ?p ?o {{ {{ ?s ?p ?o }} UNION {{ GRAPH <{INFERRED_GRAPH.value}> {{ ?s ?p ?o }} }} }}",
+    # every triple once without a DISTINCT over all triples (which holds them all in memory): the inferred
+    # ones that are not asserted too
+    "whole": f"{{ ?s ?p ?o }} UNION "
+             f"{{ GRAPH <{INFERRED_GRAPH.value}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ ?s ?p ?o }} }}",
 }
 
 
