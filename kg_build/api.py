@@ -82,10 +82,13 @@ def queries(queries_dir: str | Path | None = None) -> list[LibraryQuery]:
 
 
 def load(dist: str | Path = "dist") -> pyoxigraph.Store:
-    """A new in-memory pyoxigraph Store holding the build in `dist` (kg.nt and inferred.nt); the caller owns it."""
-    from kg_build.sparql.query import OxigraphEngine, data_files
+    """A pyoxigraph Store holding the build in `dist`: its persistent store opened read-only when it has one
+    (kg.nt in the default graph, inferred.nt in the named graph ``.../graph/inferred``: query it with
+    `use_default_graph_as_union=True` to see both), else a new in-memory store of kg.nt and inferred.nt."""
+    from kg_build.sparql.query import build_data, make_engine_for
 
-    return OxigraphEngine(data_files(Path(dist))).store
+    engine = make_engine_for("oxigraph", build_data(Path(dist)))
+    return engine.store  # type: ignore[union-attr]
 
 
 def query(name_or_text: str | Path, dist: str | Path = "dist", queries_dir: str | Path | None = None,
@@ -153,18 +156,26 @@ def _query_text(name_or_text: str | Path, queries_dir: Path) -> str:
 
 
 def _signature(dist: Path) -> tuple[tuple[str, int, int], ...]:
-    """The build's data files with their modification times and sizes: a rebuild gives a new signature."""
-    from kg_build.sparql.query import data_files
+    """The build's data files (and store folder) with their modification times and sizes: a rebuild, which
+    replaces the folder, gives a new signature."""
+    from kg_build.publish.store import STORE_DIR
+    from kg_build.sparql.query import build_data
 
-    return tuple((str(p.resolve()), p.stat().st_mtime_ns, p.stat().st_size) for p in data_files(dist))
+    data = build_data(dist)
+    paths = [*data.files, *([data.store / STORE_DIR] if data.store is not None else [])]
+    return tuple((str(p.resolve()), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
 
 
 @lru_cache(maxsize=2)
 def _engine(*files: tuple[str, int, int]) -> OxigraphEngine:
-    """One loaded engine per build, reused by every query on it."""
+    """One loaded engine per build, reused by every query on it: the build's store when the signature names
+    one, else its N-Triples files loaded in memory."""
+    from kg_build.publish.store import STORE_DIR
     from kg_build.sparql.query import OxigraphEngine
 
-    return OxigraphEngine([Path(path) for path, _, _ in files])
+    paths = [Path(path) for path, _, _ in files]
+    stores = [path.parent for path in paths if path.name == STORE_DIR]
+    return OxigraphEngine.opened(stores[0]) if stores else OxigraphEngine(paths)
 
 
 def _rows(result: Result) -> Rows:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from rdflib import Graph
 
@@ -42,3 +43,11 @@ def kg(built_dist: Path) -> Graph:
     with (built_dist / "kg.nt").open("rb") as handle:
         graph.parse(handle, format="nt")
     return graph
+
+
+@pytest.fixture(scope="session")
+def store(built_dist: Path) -> pyoxigraph.Store:
+    """The seed build's persistent store, opened read-only."""
+    from kg_build.publish.store import open_store
+
+    return open_store(built_dist)

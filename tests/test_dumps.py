@@ -19,7 +19,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from kg_build.namespaces import CTOC, ID
-from kg_build.publish.dumps import INFERRED_GRAPH, REGISTRIES_GRAPH, graph_for, split_graphs, trig
+from kg_build.publish.dumps import INFERRED_GRAPH, REGISTRIES_GRAPH, graph_for, write_dumps
+from kg_build.serialize import canonical_ntriples
 from tests.conftest import ONTOLOGY, SEED
 
 _network = {"refused": False}
@@ -133,7 +134,7 @@ def test_graph_for_keeps_report_iris_apart() -> None:
     assert graph_for(URIRef("https://w3id.org/ctoc-kg/id/state/ECU"), reports) == REGISTRIES_GRAPH
 
 
-def test_inferred_triples_get_their_own_graph() -> None:
+def test_inferred_triples_get_their_own_graph(tmp_path: Path) -> None:
     report = URIRef("https://w3id.org/ctoc-kg/id/report/wg/2012-10-15")
     unit = URIRef(f"{report}/para_1")
     asserted = Graph()
@@ -141,16 +142,47 @@ def test_inferred_triples_get_their_own_graph() -> None:
     asserted.add((unit, CTOC.text, Literal("多行\n文本", lang="zh")))
     inferred = Graph()
     inferred.add((unit, RDF.type, CTOC.TextUnit))
-    dataset = split_graphs(asserted, [report], inferred)
-    back = Dataset()
-    back.parse(data=trig(dataset), format="trig")
-    assert (unit, RDF.type, CTOC.TextUnit, INFERRED_GRAPH) in back
-    assert (unit, CTOC.text, Literal("多行\n文本", lang="zh"), report) in back
+    for graph, name in ((asserted, "kg.nt"), (inferred, "inferred.nt")):
+        (tmp_path / name).write_text(canonical_ntriples(graph), encoding="utf-8")
+    write_dumps(tmp_path, [report])
+    for name, fmt in (("kg.trig", "trig"), ("kg.nq", "nquads")):
+        back = Dataset()
+        back.parse(tmp_path / name, format=fmt)
+        assert (unit, RDF.type, CTOC.TextUnit, INFERRED_GRAPH) in back, name
+        assert (unit, CTOC.text, Literal("多行\n文本", lang="zh"), report) in back, name
+        assert len(back) == 3, name
+
+
+def test_quads_of_many_reports_are_grouped_by_graph(tmp_path: Path) -> None:
+    """TriG writes one block per named graph, graphs sorted, whatever bucket a graph falls in; N-Quads is
+    sorted; both hold every triple once, in the graph of its subject's report."""
+    reports = [URIRef(f"https://w3id.org/ctoc-kg/id/report/wg/2012-10-{day:02d}") for day in range(1, 31)]
+    reports.append(URIRef(f"{reports[0]}0"))  # a report IRI that extends another one
+    graph = Graph()
+    for report in reports:
+        graph.add((report, RDF.type, CTOC.Report))
+        for n in range(3):
+            graph.add((URIRef(f"{report}/para_{n}"), CTOC.partOf, report))
+    graph.add((ID["state/ECU"], RDF.type, CTOC.State))
+    (tmp_path / "kg.nt").write_text(canonical_ntriples(graph), encoding="utf-8")
+    write_dumps(tmp_path, reports)
+    trig_text = (tmp_path / "kg.trig").read_text(encoding="utf-8")
+    blocks = re.findall(r"^<([^>]+)> \{$", trig_text, re.M)
+    assert blocks == sorted(str(g) for g in [*reports, REGISTRIES_GRAPH])
+    lines = (tmp_path / "kg.nq").read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(lines) and len(lines) == len(graph)
+    dataset = Dataset()
+    dataset.parse(tmp_path / "kg.trig", format="trig")
+    assert len(dataset) == len(graph)
+    for report in reports:
+        assert len(dataset.graph(report)) == 4
+    assert (ID["state/ECU"], RDF.type, CTOC.State, REGISTRIES_GRAPH) in dataset
 
 
 def digests(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file of a build but its database (store/: RocksDB files carry ids and timestamps)."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.relative_to(folder).parts[0] != "store"}
 
 
 def test_outputs_do_not_depend_on_the_hash_seed(built_dist: Path, tmp_path: Path) -> None:
@@ -160,7 +192,8 @@ def test_outputs_do_not_depend_on_the_hash_seed(built_dist: Path, tmp_path: Path
     subprocess.run([sys.executable, "-m", "kg_build.cli", "build", "--out", str(out)], check=True,
                    env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, timeout=300)
     assert digests(out) == digests(built_dist)
-    assert {"site/index.html", "kg.trig", "void.ttl"} <= set(digests(out))
+    assert {"site/index.html", "kg.trig", "kg.ttl", "kg.jsonld", "kg.rdf", "kg.nq", "void.ttl"} <= set(digests(out))
+    assert (out / "store").is_dir() and (built_dist / "store").is_dir()
 
 
 def test_context_terms_are_declared_in_the_ontology() -> None:

@@ -283,9 +283,9 @@ def with_addresses(endpoint: str, base: str) -> dict[str, Any]:
     return info
 
 
-def test_public_endpoint_is_not_a_placeholder(kg: Graph, tmp_path: Path) -> None:
+def test_public_endpoint_is_not_a_placeholder(built_dist: Path, store: ox.Store, tmp_path: Path) -> None:
     info = with_addresses("https://sparql.example.org/ctoc", "https://files.example.org/ctoc/")
-    v = build_void(kg, [], info=info, queries=tmp_path)
+    v = build_void(built_dist, store, [], info=info, queries=tmp_path)
     service = v.value(predicate=RDF.type, object=DCAT.DataService)
     assert v.value(service, DCAT.endpointURL) == URIRef("https://sparql.example.org/ctoc")
     descriptions = [str(d) for d in v.objects(service, DCTERMS.description)]
@@ -293,10 +293,11 @@ def test_public_endpoint_is_not_a_placeholder(kg: Graph, tmp_path: Path) -> None
     assert v.value(service, DCAT.endpointDescription) == URIRef("https://files.example.org/ctoc/void.ttl")
 
 
-def test_local_download_base_marks_each_distribution(built_dist: Path, kg: Graph, tmp_path: Path) -> None:
+def test_local_download_base_marks_each_distribution(built_dist: Path, store: ox.Store, kg: Graph,
+                                                    tmp_path: Path) -> None:
     from kg_build.publish.dumps import describe
     info = with_addresses("https://sparql.example.org/ctoc", "http://localhost:8000/")
-    v = build_void(kg, [describe(built_dist, "kg.nt", len(kg))], info=info, queries=tmp_path)
+    v = build_void(built_dist, store, [describe(built_dist, "kg.nt", len(kg))], info=info, queries=tmp_path)
     dist = v.value(predicate=RDF.type, object=DCAT.Distribution)
     assert v.value(dist, DCAT.accessURL) == URIRef("http://localhost:8000/kg.nt")
     assert any(str(c).startswith("Placeholder") for c in v.objects(dist, RDFS.comment))
@@ -308,10 +309,10 @@ def test_concepts_are_labelled(void: Graph) -> None:
         assert void.value(concept, SKOS.inScheme) is not None, concept
 
 
-def test_example_queries_from_a_query_folder(kg: Graph, tmp_path: Path) -> None:
+def test_example_queries_from_a_query_folder(built_dist: Path, store: ox.Store, tmp_path: Path) -> None:
     (tmp_path / "reports.rq").write_text("# Which reports are there?\nSELECT ?r WHERE { ?r a <x:R> }\n")
     (tmp_path / "exists.rq").write_text("# Is there a report?\n# SELECT in a comment\nASK { ?r a <x:R> }\n")
-    void = build_void(kg, [], queries=tmp_path)
+    void = build_void(built_dist, store, [], queries=tmp_path)
     comments = {str(void.value(q, RDFS.comment)): q for q in void.subjects(RDF.type, SH.SPARQLExecutable)}
     assert set(comments) == {"Which reports are there?", "Is there a report?"}
     assert "SELECT ?r" in str(void.value(comments["Which reports are there?"], SH.select))
@@ -351,8 +352,8 @@ def test_relative_endpoint_is_refused_with_its_line(tmp_path: Path) -> None:
     assert f"{path}:{line}: error: 'sparql_endpoint' is not an absolute" in str(err.value)
 
 
-def test_unknown_language_tag_is_an_input_error(kg: Graph, tmp_path: Path) -> None:
+def test_unknown_language_tag_is_an_input_error(built_dist: Path, store: ox.Store, tmp_path: Path) -> None:
     info = copy.deepcopy(load_dataset_info())
     del info["languages"]["ru"]
     with pytest.raises(InputError, match="no EU language IRI for the tag 'ru'"):
-        build_void(kg, [], info=info, queries=tmp_path)
+        build_void(built_dist, store, [], info=info, queries=tmp_path)

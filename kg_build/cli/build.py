@@ -14,15 +14,14 @@ from kg_build.corpus.run import CorpusBuild, build_corpus, default_jobs
 from kg_build.errors import UsageError
 from kg_build.link.linker import unused_keys
 from kg_build.paths import cache_dir
-from kg_build.pipeline import BuildResult
 from kg_build.progress import Progress
-from kg_build.publish.output import check_replaceable, staged_output, write_text
+from kg_build.publish.output import check_replaceable, staged_output
 from kg_build.publish.publication import publish_all
 from kg_build.publish.stats import format_summary
+from kg_build.publish.store import open_store
 from kg_build.read.source import DEFAULT_MAX_BYTES, byte_limit
 from kg_build.reference.entities import Registries
 from kg_build.reference.registry import REPORTS_DIR
-from kg_build.serialize import turtle
 from kg_build.validate.shapes import ValidationReport
 
 
@@ -57,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     with staged_output(args.out) as staging:
         with byte_limit(args.max_bytes):
             corpus = build_corpus(args.sources or [REPORTS_DIR], staging, cache, args.jobs, progress)
-        graph, report = write_outputs(corpus, staging, progress)
+        report = write_outputs(corpus, staging, progress)
     for warning in corpus.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     unused = unused_keys(Registries(), corpus.used)
@@ -66,20 +65,17 @@ def run(args: argparse.Namespace) -> int:
     print(f"built {len(corpus.reports)} report(s) into {args.out}/")
     print(f"validated: {'conforms' if report.conforms else 'violations'} — {len(report.violations)} violation(s), "
           f"{len(report.warnings)} warning(s) (shapes and QC; {args.out}/validation.txt)")
-    print(format_summary(graph, time.perf_counter() - started))
+    print(format_summary(open_store(args.out), time.perf_counter() - started))
     return 0
 
 
-def write_outputs(corpus: CorpusBuild, folder: Path, progress: Progress) -> tuple[Graph, ValidationReport]:
-    """Validate the merged build in `folder` (a staging folder) and publish it; return the graph and the
-    validation report."""
-    graph = Graph()
+def write_outputs(corpus: CorpusBuild, folder: Path, progress: Progress) -> ValidationReport:
+    """Validate the merged build in `folder` (a staging folder) and publish it (store, dumps, void.ttl, ontology
+    docs, site: publish/publication.py); return the validation report."""
     with progress.stage("validate"):
-        graph.parse(folder / "kg.nt", format="nt")
+        graph = Graph().parse(folder / "kg.nt", format="nt")
         report = check_merged(graph, folder, corpus.inconsistencies)  # validation.txt; exit 1 on violations
     with progress.stage("publish"):
-        write_text(folder, "kg.ttl", turtle(graph))
-        result = BuildResult(graph, [])
-        for note in publish_all(result, folder, [URIRef(w) for w in corpus.works]):
+        for note in publish_all(folder, [URIRef(w) for w in corpus.works]):
             print(f"note: {note}")
-    return graph, report
+    return report

@@ -16,7 +16,7 @@ from kg_build.sparql.client import Endpoint
 from kg_build.sparql.query import (
     ENGINES,
     RemoteEngine,
-    data_files,
+    build_data,
     default_queries_dir,
     library,
     prepare,
@@ -87,11 +87,11 @@ def run(args: argparse.Namespace) -> int:
                            allow_service=args.allow_service)
         write(result, args.format, sys.stdout, args.limit)
         return 0
-    files = data_files(args.dist)
+    data = build_data(args.dist)
     checked = prepare(text, bindings, allow_service=args.allow_service)
     limits = Limits(seconds=args.timeout, memory_mb=args.max_memory or None, rows=args.limit)
     try:
-        run_bounded(args.engine, files, checked, bindings, args.format, sys.stdout, limits)
+        run_bounded(args.engine, data, checked, bindings, args.format, sys.stdout, limits)
     except BrokenPipeError:  # the reader stopped early (`| head`): not an error; keep the exit flush quiet
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kg_build.errors import UsageError
 from kg_build.sparql.limits import Limits
-from kg_build.sparql.query import data_files
+from kg_build.sparql.query import build_data
 from kg_build.sparql.serve import SparqlFront, serve
 from kg_build.sparql.siteroute import find_site, site_handler
 
@@ -64,7 +64,7 @@ def _ready(front: SparqlFront) -> None:
 
 def run(args: argparse.Namespace) -> int:
     limits = limits_of(args)
-    files = data_files(args.dist)
+    files = build_data(args.dist)
     try:
         site = find_site(args.dist)
         serve(files, args.port, args.timeout, _ready, site_handler(site) if site else None, limits)

@@ -1,14 +1,13 @@
-"""`ctoc-kg stats [--dist DIR]`: the build summary, for a graph built earlier."""
+"""`ctoc-kg stats [--dist DIR]`: the build summary, for a graph built earlier (read from the build's store
+when it has one, else from kg.nt)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from rdflib import Graph
-
 from kg_build.errors import UsageError
-from kg_build.publish.stats import format_summary
+from kg_build.publish.stats import format_summary, summary_store
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -21,9 +20,6 @@ def run(args: argparse.Namespace) -> int:
     path = args.dist / "kg.nt"
     if not path.exists():
         raise UsageError(f"{path} not found: run `ctoc-kg build` first")
-    graph = Graph()
-    with path.open("rb") as handle:
-        graph.parse(handle, format="nt")
     print(f"{path}:")
-    print(format_summary(graph))
+    print(format_summary(summary_store(args.dist)))
     return 0

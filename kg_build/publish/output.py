@@ -24,7 +24,7 @@ BUILD_MARKER = ".ctoc-kg-build"
 # made before builds were marked, and is replaced like a marked one.
 BUILD_OUTPUTS = frozenset({"kg.nt", "kg.ttl", "kg.trig", "kg.nq", "kg.jsonld", "kg.rdf", "inferred.nt",
                            "validation.txt", "checksums.sha256", "void.ttl", "void.jsonld", "void.nt", "void.rdf",
-                           ".htaccess", "nginx.conf", "ontology", "site", BUILD_MARKER})
+                           ".htaccess", "nginx.conf", "ontology", "site", "store", BUILD_MARKER})
 MARKER_TEXT = "This folder is the output of `ctoc-kg build`, which replaces it whole on the next build.\n"
 
 

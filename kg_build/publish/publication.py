@@ -1,7 +1,8 @@
-"""Stage 7b: the linked-data publication of a build, written into the staging folder after ``kg.nt``:
-dumps with checksums, ``void.ttl``, the ontology documentation and the static site, the other formats of
-the ontology and of ``void.ttl`` (what ``/ontology`` and ``/dataset`` negotiate between), and the web-server
-rules for serving the whole build folder."""
+"""Stage 7b: the linked-data publication of a build, written into the staging folder after ``kg.nt`` and
+``inferred.nt``: the persistent store, dumps with checksums, ``void.ttl``, the ontology documentation and the
+static site, the other formats of the ontology and of ``void.ttl`` (what ``/ontology`` and ``/dataset``
+negotiate between), and the web-server rules for serving the whole build folder. No rdflib graph of the data
+is made (but for the site's adapter below, until the site reads the store)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from kg_build.errors import InputError
-from kg_build.pipeline import BuildResult
 from kg_build.publish.dumps import jsonld, rdfxml, write_checksums, write_dumps
 from kg_build.publish.notebook import write_notebook_page
 from kg_build.publish.ontodoc import ONTOLOGY_FILE, load_ontology, write_ontology_docs
@@ -19,38 +19,39 @@ from kg_build.publish.output import write_text
 from kg_build.publish.site.conneg import htaccess, nginx_conf
 from kg_build.publish.site.pages import SITE_DIR, write_site
 from kg_build.publish.site.query_editor import write_query_editor
+from kg_build.publish.store import ASSERTED_FILE, INFERRED_FILE, open_store, write_store
 from kg_build.publish.void import load_dataset_info, write_void
 from kg_build.serialize import canonical_ntriples
 
-INFERRED_FILE = "inferred.nt"
+
+def site_graphs(folder: Path) -> tuple[Graph, Graph | None]:
+    """ADAPTER, to be deleted when the site takes the store (``write_site(store, out, ontology, info)``): the
+    asserted and inferred graphs as the rdflib graphs today's ``write_site`` takes. Read from kg.nt and
+    inferred.nt, not from the store: the store keeps literals normalised ("5"^^xsd:nonNegativeInteger comes
+    back as "5"^^xsd:integer, oxigraph/oxigraph#526), which would change the pages."""
+    graph = Graph().parse(folder / ASSERTED_FILE, format="nt")
+    if not (folder / INFERRED_FILE).is_file():
+        return graph, None
+    return graph, Graph().parse(folder / INFERRED_FILE, format="nt")
 
 
-def inferred_graph(result: BuildResult, folder: Path) -> Graph | None:
-    """The inferred triples of this build: ``inferred.nt`` when an earlier step wrote it into `folder`,
-    else a graph the build result carries as ``inferred``; None when the build did not reason."""
-    path = folder / INFERRED_FILE
-    if path.exists():
-        graph = Graph()
-        with path.open("rb") as handle:
-            graph.parse(handle, format="nt")
-        return graph
-    found = getattr(result, "inferred", None)
-    return found if isinstance(found, Graph) else None
-
-
-def publish_all(result: BuildResult, folder: Path, works: list[URIRef] | None = None) -> list[str]:
-    """Write every publication output into `folder` (the works' IRIs name the dumps' graphs); return notes on
-    steps that could not run."""
-    reports = works if works is not None else [URIRef(str(r.iris.work)) for r in result.reports]
-    inferred = inferred_graph(result, folder)
+def publish_all(folder: Path, works: list[URIRef]) -> list[str]:
+    """Write every publication output into `folder`, which holds the sorted ``kg.nt`` and ``inferred.nt`` of a
+    build, and `works` the report IRIs (one named graph each in the quad dumps): first the persistent store,
+    then the dumps (streamed from the files), the statistics (SPARQL on the store) and the rest. Return notes
+    on steps that could not run."""
+    write_store(folder)
+    store = open_store(folder)
     notes = write_ontology_docs(folder)
     try:
         ontology = load_ontology()
     except InputError:
         ontology = None  # already reported by write_ontology_docs
-    dumps = write_dumps(result.graph, reports, folder, inferred)
-    write_void(result.graph, dumps, folder, inferred)
-    write_site(result.graph, folder, inferred, ontology, load_dataset_info())
+    dumps = write_dumps(folder, works)
+    write_void(store, dumps, folder)
+    graph, inferred = site_graphs(folder)
+    write_site(graph, folder, inferred, ontology, load_dataset_info())
+    del graph, inferred
     notes += write_notebook_page(folder)
     notes += write_query_editor(folder / SITE_DIR)
     write_checksums(folder, [d.name for d in dumps] + ["void.ttl"])
@@ -60,6 +61,7 @@ def publish_all(result: BuildResult, folder: Path, works: list[URIRef] | None = 
     write_formats(folder, "void", void)
     write_text(folder, ".htaccess", htaccess(SITE_DIR))
     write_text(folder, "nginx.conf", nginx_conf(SITE_DIR))
+    del store  # closes the read-only store before the folder moves into place
     return notes
 
 

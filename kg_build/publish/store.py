@@ -29,6 +29,7 @@ def write_store(folder: Path) -> Path:
     store.bulk_load(path=str(folder / ASSERTED_FILE), format=ox.RdfFormat.N_TRIPLES,
                     to_graph=ox.DefaultGraph())
     if (folder / INFERRED_FILE).is_file():
+        store.add_graph(INFERRED_GRAPH)  # present even when empty: the build reasoned
         store.bulk_load(path=str(folder / INFERRED_FILE), format=ox.RdfFormat.N_TRIPLES, to_graph=INFERRED_GRAPH)
     store.flush()
     del store  # closes the database, so that read-only openers see it whole

@@ -24,7 +24,7 @@ from typing import TextIO
 from kg_build.errors import UsageError
 from kg_build.sparql.guard import CheckedRequest
 from kg_build.sparql.printable import printable
-from kg_build.sparql.query import make_engine_for
+from kg_build.sparql.query import BuildData, make_engine_for
 from kg_build.sparql.results import write
 from kg_build.sparql.terms import Term
 
@@ -41,9 +41,10 @@ class Limits:
     rows: int | None = None
 
 
-def run_bounded(engine: str, files: Sequence[Path], checked: CheckedRequest, bindings: Mapping[str, Term],
-                fmt: str, out: TextIO, limits: Limits) -> bool:
-    """Evaluate `checked` on `engine` over `files` in a child, writing the result to `out` in `fmt` as it comes.
+def run_bounded(engine: str, files: BuildData | Sequence[Path], checked: CheckedRequest,
+                bindings: Mapping[str, Term], fmt: str, out: TextIO, limits: Limits) -> bool:
+    """Evaluate `checked` on `engine` over a build (its store or files) or N-Triples `files` in a child, writing
+    the result to `out` in `fmt` as it comes.
 
     Returns True when rows were left out (the table's cap or --limit); raises UsageError on a failure, and
     `query time limit of N s exceeded` when the child was killed at the limit."""
@@ -108,8 +109,8 @@ def _death(exitcode: int | None, limits: Limits) -> str:
     return f"the query engine stopped with {how}"
 
 
-def _child(engine: str, files: Sequence[Path], checked: CheckedRequest, bindings: Mapping[str, Term], fmt: str,
-           limits: Limits, data_out: int, status_out: Connection, data_in: int) -> None:
+def _child(engine: str, files: BuildData | Sequence[Path], checked: CheckedRequest, bindings: Mapping[str, Term],
+           fmt: str, limits: Limits, data_out: int, status_out: Connection, data_in: int) -> None:
     """In the child: load, limit memory, evaluate, stream the formatted answer, and report how it ended."""
     os.close(data_in)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it kills the child

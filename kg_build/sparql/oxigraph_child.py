@@ -56,7 +56,8 @@ class OxigraphChild:
     timeout: float
     port: int = 0
     process: subprocess.Popen | None = None
-    log: Path | None = None
+    log: Path | None = None  # default: oxigraph.log beside the store folder
+    union: bool = False  # the default graph is the union of all graphs (a build's store: asserted + inferred)
 
     @property
     def url(self) -> str:
@@ -65,11 +66,11 @@ class OxigraphChild:
     def start(self, wait: float = 20.0) -> None:
         """Start the child and wait until it answers `ASK {}`."""
         self.port = free_port()
-        self.log = self.location.parent / "oxigraph.log"
+        self.log = self.log or self.location.parent / "oxigraph.log"
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [oxigraph_cli(), "serve-read-only", "--location", str(self.location), "--bind", f"{HOST}:{self.port}",
-                 "--timeout-s", str(max(1, round(self.timeout)))],
+                 "--timeout-s", str(max(1, round(self.timeout))), *(["--union-default-graph"] if self.union else [])],
                 stdout=log, stderr=log, stdin=subprocess.DEVNULL,
             )
         deadline = time.monotonic() + wait

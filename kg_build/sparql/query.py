@@ -20,6 +20,7 @@ from rdflib import Variable
 
 from kg_build.errors import UsageError
 from kg_build.paths import QUERIES_DIR
+from kg_build.publish.store import has_store, open_store
 from kg_build.sparql.client import Endpoint
 from kg_build.sparql.guard import CheckedRequest, check
 from kg_build.sparql.printable import printable
@@ -105,6 +106,21 @@ def resolve(name_or_file: str, queries_dir: Path) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class BuildData:
+    """Where a build's triples are read from: its persistent store (``store/``, kg_build/publish/store.py) when
+    `store` names the build folder holding one, else its N-Triples files, parsed on every load."""
+
+    files: tuple[Path, ...]
+    store: Path | None = None
+
+
+def build_data(dist: Path) -> BuildData:
+    """The build in `dist`: its store when it has one (opened read-only, nothing parsed), else its files."""
+    files = tuple(data_files(dist))
+    return BuildData(files, dist if has_store(dist) else None)
+
+
 def data_files(dist: Path) -> list[Path]:
     """The N-Triples files of a build: kg.nt, plus inferred.nt when the build wrote one."""
     files = [dist / name for name in DATA_FILES if (dist / name).is_file()]
@@ -148,12 +164,22 @@ def materialized(result: Result) -> Result:
 
 
 class OxigraphEngine:
-    """The embedded default: an in-memory pyoxigraph store loaded with pyoxigraph's own N-Triples parser."""
+    """The embedded default: an in-memory pyoxigraph store loaded with pyoxigraph's own N-Triples parser, or
+    the build's persistent store opened read-only (`opened`), whose default graph is then the union of the
+    asserted triples and the inferred graph, so both answer the same."""
 
     def __init__(self, files: Sequence[Path]) -> None:
         self.store = ox.Store()
+        self.union = False
         for path in files:
             self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+
+    @classmethod
+    def opened(cls, dist: Path) -> OxigraphEngine:
+        """The engine over the store a build wrote into `dist`, opened read-only."""
+        engine = cls(())
+        engine.store, engine.union = open_store(dist), True
+        return engine
 
     def run(self, checked: CheckedRequest, bindings: Mapping[str, Term]) -> Result:
         """Evaluate with `substitutions` for the bound variables; every row read."""
@@ -164,7 +190,8 @@ class OxigraphEngine:
         refuse_dataset(checked)
         substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()}
         try:
-            answer = self.store.query(checked.text, substitutions=substitutions or None)
+            answer = self.store.query(checked.text, substitutions=substitutions or None,
+                                      use_default_graph_as_union=self.union)
         except SyntaxError as err:
             raise UsageError(f"pyoxigraph: {' '.join(str(err).split())}") from None
         except OSError as err:
@@ -242,16 +269,17 @@ class RemoteEngine:
 
 
 def make_engine(name: str, dist: Path) -> Engine:
-    """An embedded engine over the build in `dist`."""
-    return make_engine_for(name, data_files(dist))
+    """An embedded engine over the build in `dist` (pyoxigraph reads its store when it has one)."""
+    return make_engine_for(name, build_data(dist))
 
 
-def make_engine_for(name: str, files: Sequence[Path]) -> OxigraphEngine | RdflibEngine:
-    """An embedded engine over N-Triples files."""
+def make_engine_for(name: str, data: BuildData | Sequence[Path]) -> OxigraphEngine | RdflibEngine:
+    """An embedded engine over a build (its store or its files) or over N-Triples files."""
+    data = data if isinstance(data, BuildData) else BuildData(tuple(data))
     if name == "oxigraph":
-        return OxigraphEngine(files)
+        return OxigraphEngine.opened(data.store) if data.store is not None else OxigraphEngine(data.files)
     if name == "rdflib":
-        return RdflibEngine(files)
+        return RdflibEngine(data.files)
     raise UsageError(f"unknown engine {name!r} (choose from {', '.join(ENGINES)})")
 
 

@@ -39,10 +39,12 @@ from starlette.types import ASGIApp, Message, Send
 
 from kg_build.errors import UsageError
 from kg_build.publish.site.conneg import negotiate
+from kg_build.publish.store import STORE_DIR
 from kg_build.sparql.guard import QueryRefused, check
 from kg_build.sparql.limits import Limits, header_timeout_protocol
 from kg_build.sparql.oxigraph_child import HOST, RESULTS_JSON, OxigraphChild, free_port, load_store, oxigraph_cli
 from kg_build.sparql.protocol import BadRequest, sparql_params
+from kg_build.sparql.query import BuildData
 from kg_build.sparql.query_page import query_page
 from kg_build.sparql.upstream import GRACE, Upstream, text_answer
 
@@ -244,19 +246,25 @@ def uvicorn_config(app: Starlette, limits: Limits) -> uvicorn.Config:
         server_header=False, proxy_headers=False, log_level="info", log_config=log_config(), use_colors=False)
 
 
-def serve(files: Sequence[Path], port: int, timeout: float, ready: Callable[[SparqlFront], None],
+def serve(files: BuildData | Sequence[Path], port: int, timeout: float, ready: Callable[[SparqlFront], None],
           site_handler: Handler | None = None, limits: Limits | None = None) -> None:
-    """Load `files` into a temporary store, start the child and the front, call `ready`, serve until
-    interrupted (Ctrl-C or SIGTERM); always stop the child by pid and remove the store."""
+    """Serve a build: the child reads the build's own store when it has one (read-only, its default graph the
+    union of asserted and inferred triples), else `files` loaded into a temporary store. Start the child and the
+    front, call `ready`, serve until interrupted (Ctrl-C or SIGTERM); always stop the child by pid and remove
+    the temporary folder."""
     limits = limits or Limits()
+    data = files if isinstance(files, BuildData) else BuildData(tuple(files))
     workdir = Path(tempfile.mkdtemp(prefix="ctoc-kg-serve-"))
-    child = OxigraphChild(workdir / "store", timeout=timeout)
+    own = data.store is not None
+    location = data.store / STORE_DIR if data.store is not None else workdir / "store"
+    child = OxigraphChild(location, timeout=timeout, log=workdir / "oxigraph.log", union=own)
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     sock: socket.socket | None = None
     try:
         sock = listening_socket(port, limits.backlog)
-        load_store(files, child.location)
+        if not own:
+            load_store(data.files, child.location)
         child.start()
         front = SparqlFront(child, limits, site_handler=site_handler)
         front.port = int(sock.getsockname()[1])
