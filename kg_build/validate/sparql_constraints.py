@@ -114,15 +114,17 @@ def data_store(data: Graph) -> ox.Store:
     return store
 
 
-def run_bulk(constraints: list[BulkConstraint], store: ox.Store) -> list[Finding]:
-    """Evaluate every constraint once; one finding per distinct (focus, path, value, bindings) row."""
+def run_bulk(constraints: list[BulkConstraint], store: ox.Store,
+             graphs: list[ox.NamedNode | ox.DefaultGraph] | None = None) -> list[Finding]:
+    """Evaluate every constraint once over the union of the store's graphs (or `graphs`); one finding per
+    distinct (focus, path, value, bindings) row."""
     findings: list[Finding] = []
     for c in constraints:
-        focus = {_term(s["this"]) for s in _query(store, c.targets, c)}
+        focus = {_term(s["this"]) for s in _query(store, c.targets, c, graphs)}
         if not focus:
             continue
         seen = set()
-        solutions = _query(store, c.query, c)
+        solutions = _query(store, c.query, c, graphs)
         names = [v.value for v in solutions.variables]
         for solution in solutions:
             row = {name: _term(solution[name]) for name in names if solution[name] is not None}
@@ -148,9 +150,13 @@ def term_text(node: Node) -> str:
     return str(node)
 
 
-def _query(store: ox.Store, text: str, c: BulkConstraint) -> ox.QuerySolutions:
+def _query(store: ox.Store, text: str, c: BulkConstraint,
+           graphs: list[ox.NamedNode | ox.DefaultGraph] | None) -> ox.QuerySolutions:
     try:
-        result = store.query(text)
+        if graphs is None:
+            result = store.query(text, use_default_graph_as_union=True)
+        else:
+            result = store.query(text, default_graph=graphs)
     except SyntaxError as err:
         raise UsageError(f"could not validate: SPARQL of {c.check}: {err}") from None
     if not isinstance(result, ox.QuerySolutions):
