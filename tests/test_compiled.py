@@ -11,7 +11,8 @@ from rdflib import Graph
 
 from kg_build.graph_files import read_graph
 from kg_build.reason.closure import compute_closure, load_ontology
-from kg_build.validate.compiled import CompileError, altered_by_store, compile_shapes, graph_findings
+from kg_build.store_terms import altered_by_store
+from kg_build.validate.compiled import CompileError, compile_shapes, graph_findings
 from kg_build.validate.shapes import load_shapes, pyshacl_findings
 from tests.conftest import FIXTURES
 

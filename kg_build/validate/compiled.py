@@ -23,6 +23,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from kg_build.errors import UsageError
+from kg_build.store_terms import LiteralTable, literal_table, to_rdflib
 from kg_build.validate.findings import Finding
 from kg_build.validate.sparql_constraints import BulkConstraint, run_bulk, split_shapes, term_text
 
@@ -232,53 +233,6 @@ def _plain(node: Node) -> Node:
 # ---------------------------------------------------------------------------------------------- evaluation
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """A pyoxigraph term as rdflib reads it from N-Triples (xsd:string literals plain)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        return Literal(term.value) if datatype == XSD_STRING else Literal(term.value, datatype=URIRef(datatype))
-    return BNode(term.value)
-
-
-XSD_STRING = str(XSD.string)
-# Lexical forms that pyoxigraph stores unchanged (it stores XSD numbers, dates and booleans canonically, and
-# every integer-derived type as xsd:integer): other XSD literals are kept aside (LiteralTable).
-CANONICAL = {XSD.integer: re.compile(r"-?(0|[1-9][0-9]*)"), XSD.boolean: re.compile(r"true|false"),
-             XSD.date: re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")}
-KEPT_AS_IS = {XSD.string, XSD.anyURI, XSD.normalizedString, XSD.token, XSD.language, XSD.hexBinary,
-              XSD.base64Binary}
-LiteralKey = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.Literal]
-
-
-def altered_by_store(lit: Literal) -> bool:
-    """Whether pyoxigraph would store `lit` with another lexical form or datatype (so SHACL would see it wrong)."""
-    dt = lit.datatype
-    if dt is None or dt in KEPT_AS_IS or not str(dt).startswith(str(XSD)):
-        return False
-    pattern = CANONICAL.get(dt)
-    return pattern is None or pattern.fullmatch(str(lit)) is None
-
-
-def literal_table(triples: Iterable[tuple[Node, Node, Node]]) -> dict[LiteralKey, list[Literal]]:
-    """The literals the store alters, by (subject, predicate, stored literal): one scratch store, each altered
-    triple in a graph named by its position, gives the stored form of each."""
-    altered = [t for t in triples if isinstance(t[2], Literal) and altered_by_store(t[2])]
-    table: dict[LiteralKey, list[Literal]] = defaultdict(list)
-    if not altered:
-        return table
-    scratch = ox.Store()
-    lines = [f"{s.n3()} {p.n3()} {o.n3()} <urn:n:{n}> .\n" for n, (s, p, o) in enumerate(altered)]
-    scratch.load("".join(lines), format=ox.RdfFormat.N_QUADS, lenient=True)
-    for quad in scratch:
-        original = altered[int(quad.graph_name.value[6:])][2]
-        table[(quad.subject, quad.predicate, quad.object)].append(original)  # type: ignore[index]
-    return table
-
-
 Result = tuple[Shape, Node, str, Node | None]  # shape, focus node, component, value
 
 
@@ -286,7 +240,7 @@ class Evaluator:
     """Evaluates compiled shapes over one store (asserted and inferred triples, queried as their union)."""
 
     def __init__(self, store: ox.Store, graphs: list[ox.NamedNode | ox.DefaultGraph] | None = None,
-                 literals: dict[LiteralKey, list[Literal]] | None = None) -> None:
+                 literals: LiteralTable | None = None) -> None:
         self.store = store
         self.graphs = graphs
         self.literals = literals or {}
@@ -526,7 +480,7 @@ VALUE_TESTS = {
 
 def compiled_findings(store: ox.Store, compiled: CompiledShapes,
                       graphs: list[ox.NamedNode | ox.DefaultGraph] | None = None,
-                      literals: dict[LiteralKey, list[Literal]] | None = None) -> list[Finding]:
+                      literals: LiteralTable | None = None) -> list[Finding]:
     """The SHACL findings of the compiled shapes over `store` (the union of its graphs, or `graphs`), reading
     the literals the store altered from `literals` (literal_table)."""
     return Evaluator(store, graphs, literals).findings(compiled)
