@@ -356,16 +356,21 @@ class Evaluator:
         test = VALUE_TESTS[param]
         return [(shape, f, name, v) for f, vs in values.items() for v in vs if not test(v, arg)]
 
-    def findings(self, compiled: CompiledShapes) -> list[Finding]:
-        """Every finding of the compiled shapes: core constraints, then the bulk SPARQL constraints."""
+    def findings(self, compiled: CompiledShapes, only: set[Node] | None = None) -> list[Finding]:
+        """Every finding of the compiled shapes (about the focus nodes in `only`, when given): core constraints,
+        then the bulk SPARQL constraints."""
         found: set[Finding] = set()
         for shape in compiled.shapes:
             focus = self.focus_nodes(shape)
+            if only is not None:
+                focus &= only
             if not focus:
                 continue
             for result in self.results(shape, focus):
                 found.add(to_finding(result))
-        found.update(run_bulk(compiled.bulk, self.store, self.graphs))
+        bulk = run_bulk(compiled.bulk, self.store, self.graphs)
+        names = None if only is None else {str(n) for n in only}
+        found.update(f for f in bulk if names is None or f.focus in names)
         return sorted(found)
 
 

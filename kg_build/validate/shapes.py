@@ -13,7 +13,8 @@ import hashlib
 import json
 import re
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib.metadata import version
@@ -23,16 +24,18 @@ from pyshacl import validate as shacl_validate
 from pyshacl.entrypoints import meta_validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import PROV, RDF, SH
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from kg_build.errors import UsageError
 from kg_build.graph_files import read_graph
-from kg_build.namespaces import CTOC, ID, OA, PREFIXES, SH_CTOC, bind_prefixes
+from kg_build.namespaces import ID, PREFIXES, SH_CTOC, bind_prefixes
 from kg_build.paths import cache_dir
 from kg_build.reason.closure import (
+    DEFAULT_TIMEOUT,
     IRI_IN_MESSAGE,
     ONTOLOGY_DIR,
+    ONTOLOGY_FILE,
     Closure,
     ReasonTimeout,
     compute_closure,
@@ -41,13 +44,13 @@ from kg_build.reason.closure import (
 )
 from kg_build.validate.compiled import CompiledShapes, compile_shapes, graph_findings
 from kg_build.validate.findings import Finding
-from kg_build.validate.qc import QC_DIR, QcQuery, load_qc, run_qc
+from kg_build.validate.on_store import CheckStore
+from kg_build.validate.qc import QC_DIR, QcQuery, load_qc
 from kg_build.validate.sparql_constraints import data_store, run_bulk, split_shapes, term_text
 
 SHAPES_DIR = ONTOLOGY_DIR / "shapes"
 VALIDATION_FILE = "validation.txt"
 QUOTE_WIDTH = 80
-SOURCE_LINKS = (CTOC.statedIn, CTOC.raisedIn, CTOC.mentionIn, CTOC.citingUnit, CTOC.listedIn, PROV.wasDerivedFrom)
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 RESULT = Namespace("urn:ctoc-kg:validation:")
 REASONER_CHECK = "reasoner:owl-rl"
@@ -172,20 +175,46 @@ def validate_graph(
     if syntax:  # such triples cannot even be written as N-Triples: report them, validate the rest
         asserted = _without_iris(asserted, {f.focus for f in syntax})
         notes.append(f"left out {len(syntax)} IRI(s) that are not valid IRIs")
-    if inferred is None:
-        closure = compute_closure(asserted, ontology)
-        inferred = closure.inferred
-        notes.append(f"reasoned: {len(inferred)} inferred triples in {closure.seconds:.2f} s")
-        findings = syntax + inconsistency_findings(closure)
-    else:
-        findings = syntax
-    data = Graph()
-    for graph in (asserted, inferred):
-        for t in graph:
-            data.add(t)
-    findings += shacl_findings(data, shapes)
-    findings += run_qc(qc, asserted, ontology, whole_build=whole_build, notes=notes)
-    findings = [_with_quote(data, f) for f in findings]
+    checked = CheckStore.from_graphs(asserted, inferred)
+    return validate_store(checked, ontology, shapes=shapes, qc=qc, whole_build=whole_build, inputs=inputs,
+                          reason=inferred is None, notes=notes, findings=syntax, triples=size)
+
+
+def validate_store(
+    checked: CheckStore,
+    ontology: Graph,
+    *,
+    shapes: Graph,
+    qc: list[QcQuery],
+    whole_build: bool,
+    inputs: Iterable[str],
+    reason: bool,
+    notes: list[str] | None = None,
+    findings: list[Finding] | None = None,
+    triples: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    ontology_path: Path | str = ONTOLOGY_FILE,
+    progress: Callable[[str], None] | None = None,
+) -> ValidationReport:
+    """Validate the store's asserted triples (with its closure, computed first when `reason`): the shapes on
+    asserted + inferred, the QC queries on asserted + ontology, each finding with its source quote."""
+    notes = notes if notes is not None else []
+    findings = list(findings or [])
+    say = progress or (lambda line: None)
+    started = time.monotonic()
+    if reason:
+        closure = checked.reason(ontology, timeout, ontology_path)
+        notes.append(f"reasoned: {len(closure.inferred)} inferred triples in {closure.seconds:.2f} s")
+        findings += inconsistency_findings(closure)
+        say(f"reasoned: {len(closure.inferred)} inferred triples in {time.monotonic() - started:.1f} s")
+        started = time.monotonic()
+    findings += checked.shacl(compiled_shapes(shapes))
+    say(f"checked the shapes in {time.monotonic() - started:.1f} s")
+    started = time.monotonic()
+    findings += checked.qc(qc, ontology, whole_build=whole_build, notes=notes)
+    say(f"ran the QC queries in {time.monotonic() - started:.1f} s")
+    findings = [_with_quote(checked.quote, f) for f in findings]
+    size = triples if triples is not None else checked.triples
     return ValidationReport(list(inputs), size, sorted(set(findings), key=_sort_key), notes)
 
 
@@ -319,34 +348,11 @@ def compact(node: Node | str) -> str:
 # ---------------------------------------------------------------------------------------------- quotes
 
 
-def source_quote(graph: Graph, focus: str) -> str:
-    """The exact words behind `focus`: its own anchor's quote or that of the unit it comes from."""
-    node = URIRef(focus)
-    for candidate in _anchored(graph, node):
-        for anchor in graph.objects(candidate, CTOC.textAnchor):
-            for selector in graph.objects(anchor, OA.hasSelector):
-                exact = graph.value(selector, OA.exact)
-                if exact is not None:
-                    return str(exact)
-    exact = graph.value(node, OA.exact)
-    return str(exact) if exact is not None else ""
-
-
-def _anchored(graph: Graph, node: URIRef) -> list[Node]:
-    """`node`, the units it points to, and the unit owning `node` when it is an anchor or selector."""
-    found: list[Node] = [node]
-    for link in SOURCE_LINKS:
-        found.extend(graph.objects(node, link))
-    found.extend(graph.subjects(CTOC.textAnchor, node))
-    for anchor in graph.subjects(OA.hasSelector, node):
-        found.extend(graph.subjects(CTOC.textAnchor, anchor))
-    return found
-
-
-def _with_quote(graph: Graph, finding: Finding) -> Finding:
+def _with_quote(source_quote: Callable[[str], str], finding: Finding) -> Finding:
+    """The finding with the (shortened) words behind its focus node, by `source_quote` (CheckStore.quote)."""
     if not finding.focus.startswith(("http://", "https://")):
         return finding
-    quote = " ".join(source_quote(graph, finding.focus).split())
+    quote = " ".join(source_quote(finding.focus).split())
     if len(quote) > QUOTE_WIDTH:
         quote = quote[: QUOTE_WIDTH - 1] + "…"
     return Finding(**{**asdict(finding), "quote": quote})
