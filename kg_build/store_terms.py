@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -26,10 +27,12 @@ LiteralKey = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.Literal]
 LiteralTable = dict[LiteralKey, list[Literal]]
 
 
+@lru_cache(maxsize=1 << 19)
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """A pyoxigraph term as rdflib reads it from N-Triples (xsd:string literals plain)."""
+    """A pyoxigraph term as rdflib reads it from N-Triples (xsd:string literals plain); cached, as a large graph
+    names the same nodes many times."""
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        return str.__new__(URIRef, term.value)  # the store holds valid IRIs: skip rdflib's check
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)

@@ -326,8 +326,9 @@ class Evaluator:
         if param == SH.qualifiedValueShape:
             inner, low, high = arg  # type: ignore[misc]
             out = []
+            bad = self.failing(inner, {v for vs in values.values() for v in vs})
             for f, vs in values.items():
-                count = len(vs) - len(self.failing(inner, vs))
+                count = len(vs - bad)
                 if high is not None and count > high:
                     out.append((shape, f, "QualifiedMaxCountConstraintComponent", None))
                 if low is not None and count < low:

@@ -9,14 +9,14 @@ bulk-loaded as it is; the literals the store alters (store_terms.py) are read fr
 from __future__ import annotations
 
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.plugins.parsers.ntriples import unquote
 from rdflib.term import Node
 
 from kg_build.errors import InputError
@@ -31,7 +31,8 @@ INFERRED_GRAPH = ox.NamedNode(BASE + "graph/inferred")  # as kg_build/publish/st
 ONTOLOGY_GRAPH = ox.NamedNode(BASE + "graph/ontology")
 SOURCE_LINKS = ("statedIn", "raisedIn", "mentionIn", "citingUnit", "listedIn")
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
-TYPED_LINE = re.compile(r'"((?:[^"\\]|\\.)*)"\^\^<(http://www\.w3\.org/2001/XMLSchema#[^>]+)>\s*\.\s*$')
+TYPED_TRIPLE = re.compile(r'\s*(<[^>]*>|_:\S+)\s+<([^>]*)>\s+"((?:[^"\\]|\\.)*)"\^\^'
+                          r'<(http://www\.w3\.org/2001/XMLSchema#[^>]+)>\s*\.\s*$')
 Progress = Callable[[str], None]
 
 
@@ -42,7 +43,6 @@ class CheckStore:
     store: ox.Store
     literals: LiteralTable
     triples: int
-    folder: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
 
     @classmethod
     def from_graphs(cls, asserted: Graph, inferred: Graph | None = None) -> CheckStore:
@@ -55,21 +55,23 @@ class CheckStore:
         return checked
 
     @classmethod
-    def from_ntriples(cls, asserted: Path, inferred: Path | None = None, progress: Progress | None = None
+    def from_ntriples(cls, asserted: list[Path], inferred: Path | None = None, progress: Progress | None = None
                       ) -> CheckStore:
-        """A store in a temporary folder, bulk-loaded from N-Triples files (a parse error is an InputError)."""
-        folder = tempfile.TemporaryDirectory(prefix="ctoc-validate-")
-        store = ox.Store(folder.name)
-        for path, graph in ((asserted, ox.DefaultGraph()), (inferred, INFERRED_GRAPH)):
-            if path is None:
-                continue
+        """An in-memory store bulk-loaded from N-Triples files (a parse error is an InputError): in memory, the
+        queries of a million-triple graph run several times faster than on disk, in about 1 GB."""
+        store = ox.Store()
+        loads = [(path, ox.DefaultGraph()) for path in asserted] + ([(inferred, INFERRED_GRAPH)] if inferred else [])
+        for path, graph in loads:
             started = time.monotonic()
             before = len(store)
             _bulk_load(store, path, graph)
             if progress is not None:
                 progress(f"read {len(store) - before} triples from {path} in {time.monotonic() - started:.1f} s")
         counted = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-        return cls(store, literal_table_of_file(asserted), counted, folder)
+        table: LiteralTable = {}
+        for path in asserted:
+            table.update(literal_table_of_file(path))
+        return cls(store, table, counted)
 
     def add_inferred(self, inferred: Iterable[tuple[Node, Node, Node]]) -> None:
         self.store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), INFERRED_GRAPH)  # type: ignore[arg-type]
@@ -162,21 +164,20 @@ def _bulk_load(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGrap
 
 
 def literal_table_of_file(path: Path) -> LiteralTable:
-    """The LiteralTable of an N-Triples file: only its lines with an XSD literal the store would alter are parsed."""
-    lines = []
+    """The LiteralTable of an N-Triples file: only its lines with an XSD literal the store would alter are read."""
+    triples = []
     with path.open(encoding="utf-8") as handle:
         for line in handle:
             if '"^^<http://www.w3.org/2001/XMLSchema#' not in line:
                 continue
-            found = TYPED_LINE.search(line)
+            found = TYPED_TRIPLE.match(line)
             if found is None:
                 continue
-            pattern = CANONICAL.get(URIRef(found.group(2)))
-            if pattern is not None and pattern.fullmatch(found.group(1)):
+            subject, predicate, lexical, datatype = found.groups()
+            pattern = CANONICAL.get(URIRef(datatype))
+            if pattern is not None and pattern.fullmatch(lexical):
                 continue
-            lines.append(line)
-    if not lines:
-        return {}
-    graph = Graph().parse(data="".join(lines), format="nt")
-    return literal_table(graph)
-
+            node = BNode(subject[2:]) if subject.startswith("_:") else URIRef(subject[1:-1])
+            text = unquote(lexical) if "\\" in lexical else lexical
+            triples.append((node, URIRef(predicate), Literal(text, datatype=URIRef(datatype))))
+    return literal_table(triples)

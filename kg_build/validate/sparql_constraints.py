@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
 from kg_build.errors import UsageError
+from kg_build.store_terms import to_rdflib
 from kg_build.validate.findings import Finding
 
 THIS = re.compile(r"\$this\b")
@@ -120,13 +121,14 @@ def run_bulk(constraints: list[BulkConstraint], store: ox.Store,
     distinct (focus, path, value, bindings) row."""
     findings: list[Finding] = []
     for c in constraints:
-        focus = {_term(s["this"]) for s in _query(store, c.targets, c, graphs)}
-        if not focus:
-            continue
-        seen = set()
         solutions = _query(store, c.query, c, graphs)
         names = [v.value for v in solutions.variables]
-        for solution in solutions:
+        rows = list(solutions)
+        if not rows:
+            continue
+        focus = {_term(s["this"]) for s in _query(store, c.targets, c, graphs)}
+        seen = set()
+        for solution in rows:
             row = {name: _term(solution[name]) for name in names if solution[name] is not None}
             this = row.get("this")
             if this is None or this not in focus:
@@ -166,14 +168,7 @@ def _query(store: ox.Store, text: str, c: BulkConstraint,
 
 def _term(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> Node:
     """A pyoxigraph term as rdflib's (simple literals without xsd:string, as rdflib parses them)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = URIRef(term.datatype.value)
-        return Literal(term.value) if datatype == XSD.string else Literal(term.value, datatype=datatype)
-    return Literal(str(term))
+    return to_rdflib(term)
 
 
 def _message(template: str, row: dict[str, Node]) -> str:
