@@ -13,17 +13,14 @@ import sys
 import time
 from pathlib import Path
 
-from rdflib import Graph
-
 from kg_build.errors import InputError, UsageError
 from kg_build.graph_files import FORMAT_NAMES, rdf_format, read_graph
 from kg_build.reason.closure import INFERRED_FILE, ONTOLOGY_FILE, ReasonTimeout, load_ontology
 from kg_build.validate.on_store import CheckStore
-from kg_build.validate.qc import QcQuery, load_qc
+from kg_build.validate.qc import load_qc
 from kg_build.validate.shapes import (
     FORMATTERS,
     SHAPES_DIR,
-    ValidationReport,
     load_shapes,
     validate_graph,
     validate_store,
@@ -57,12 +54,21 @@ def run(args: argparse.Namespace) -> int:
         asserted, whole = [kg], True
         inferred = args.dist / INFERRED_FILE if (args.dist / INFERRED_FILE).exists() else None
     inputs = [str(p) for p in asserted + ([inferred] if inferred else [])]
+    checked = _bulk_loaded(args, asserted, inferred)
+    if checked is None:
+        graph = read_graph(asserted, fmt=args.input_format, progress=_progress)
+        closure = read_graph([inferred], progress=_progress) if inferred is not None else None
     started = time.monotonic()
     ontology, shapes, qc = load_ontology(args.ontology), load_shapes(args.shapes), load_qc()
     _progress(f"read the ontology and the shapes in {time.monotonic() - started:.1f} s")
     started = time.monotonic()
     try:
-        report = _validate(args, asserted, inferred, ontology, shapes, qc, whole, inputs)
+        if checked is not None:
+            report = validate_store(checked, ontology, shapes=shapes, qc=qc, whole_build=whole, inputs=inputs,
+                                    reason=inferred is None, ontology_path=args.ontology, progress=_progress)
+        else:
+            report = validate_graph(graph, ontology, inferred=closure, shapes=shapes, qc=qc, whole_build=whole,
+                                    inputs=inputs)
     except ReasonTimeout as err:
         raise UsageError(f"could not validate: {err}") from None
     _progress(f"checked {report.triples} triples with the shapes and QC queries in {time.monotonic() - started:.1f} s")
@@ -70,21 +76,15 @@ def run(args: argparse.Namespace) -> int:
     return 0 if report.conforms else 1
 
 
-def _validate(args: argparse.Namespace, asserted: list[Path], inferred: Path | None, ontology: Graph, shapes: Graph,
-              qc: list[QcQuery], whole: bool, inputs: list[str]) -> ValidationReport:
-    """On a bulk-loaded store when every input is N-Triples that pyoxigraph reads; else through rdflib (which
-    also reports IRIs that RDF forbids instead of refusing the file)."""
-    if all(rdf_format(p, args.input_format) == "nt" for p in asserted):
-        try:
-            checked = CheckStore.from_ntriples(asserted, inferred, progress=_progress)
-        except InputError:
-            checked = None  # rdflib's reading decides: an unreadable file, or IRIs to report as findings
-        if checked is not None:
-            return validate_store(checked, ontology, shapes=shapes, qc=qc, whole_build=whole, inputs=inputs,
-                                  reason=inferred is None, ontology_path=args.ontology, progress=_progress)
-    graph = read_graph(asserted, fmt=args.input_format, progress=_progress)
-    closure = read_graph([inferred], progress=_progress) if inferred is not None else None
-    return validate_graph(graph, ontology, inferred=closure, shapes=shapes, qc=qc, whole_build=whole, inputs=inputs)
+def _bulk_loaded(args: argparse.Namespace, asserted: list[Path], inferred: Path | None) -> CheckStore | None:
+    """A store bulk-loaded with the inputs when every one is N-Triples that pyoxigraph reads; else None (rdflib
+    reads them, which also reports IRIs that RDF forbids instead of refusing the file)."""
+    if not all(rdf_format(p, args.input_format) == "nt" for p in asserted):
+        return None
+    try:
+        return CheckStore.from_ntriples(asserted, inferred, progress=_progress)
+    except InputError:
+        return None
 
 
 def _progress(line: str) -> None:

@@ -93,8 +93,7 @@ class CheckStore:
     def qc(self, queries: list[QcQuery], ontology: Graph, *, whole_build: bool,
            notes: list[str] | None = None) -> list[Finding]:
         """The QC queries on asserted + ontology (the ontology's triples not already asserted)."""
-        if ONTOLOGY_GRAPH in set(self.store.named_graphs()):
-            self.store.remove_graph(ONTOLOGY_GRAPH)
+        self.drop_ontology()
         triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in ontology]  # type: ignore[arg-type]
         self.store.extend([ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in triples
                            if ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) not in self.store])
@@ -108,6 +107,11 @@ class CheckStore:
                 findings.append(Finding(row["severity"], query.check, row.get("focus", ""), query.name,
                                         value=row.get("value", ""), message=row.get("message", query.rule)))
         return findings
+
+    def drop_ontology(self) -> None:
+        """Remove the ontology graph the QC queries added (leaving a build's store as it was)."""
+        if ONTOLOGY_GRAPH in set(self.store.named_graphs()):
+            self.store.remove_graph(ONTOLOGY_GRAPH)
 
     def quote(self, focus: str) -> str:
         """The exact words behind `focus`: its own anchor's quote or that of the unit it comes from."""
