@@ -103,3 +103,32 @@ def test_store_altered_literals_are_recognised() -> None:
     assert not altered_by_store(Literal("5", datatype=XSD.integer))
     assert not altered_by_store(Literal("2020-01-06", datatype=XSD.date))
     assert not altered_by_store(Literal("x", lang="zh"))
+
+
+def test_compiled_equals_pyshacl_on_a_damaged_20_report_corpus(built_dist: Path, tmp_path: Path) -> None:
+    """The seed's reports copied 20 times (publish/scale.py), with the same damage as above in some copies."""
+    import shutil
+
+    from rdflib import Literal
+    from rdflib.namespace import RDFS
+
+    from kg_build.namespaces import CTOC, OA
+    from kg_build.publish.scale import write_replicated
+
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    shutil.copy(built_dist / "kg.nt", seed / "kg.nt")
+    corpus = read_graph([write_replicated(seed, tmp_path / "corpus", 20) / "kg.nt"])
+    for n, (s, p, o) in enumerate(sorted(corpus)):
+        if n % 101 == 0 and p in (OA.start, CTOC.line):
+            corpus.remove((s, p, o))
+            corpus.add((s, p, Literal("-" + str(o))))
+        elif n % 103 == 0 and p == RDFS.label:
+            corpus.add((s, p, Literal(str(o) + " bis", lang=o.language or "fr")))
+        elif n % 107 == 0 and p in (CTOC.inReport, CTOC.textAnchor):
+            corpus.remove((s, p, o))
+    data = corpus + compute_closure(corpus, load_ontology()).inferred
+    shapes = load_shapes()
+    compiled = graph_findings(data, compile_shapes(shapes))
+    assert len(compiled) > 100
+    assert sorted(set(compiled)) == sorted(set(pyshacl_findings(data, shapes)))
