@@ -169,19 +169,24 @@ def _bulk_load(store: ox.Store, path: Path, graph: ox.NamedNode | ox.DefaultGrap
 
 def literal_table_of_file(path: Path) -> LiteralTable:
     """The LiteralTable of an N-Triples file: only its lines with an XSD literal the store would alter are read."""
-    triples = []
     with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if '"^^<http://www.w3.org/2001/XMLSchema#' not in line:
-                continue
-            found = TYPED_TRIPLE.match(line)
-            if found is None:
-                continue
-            subject, predicate, lexical, datatype = found.groups()
-            pattern = CANONICAL.get(URIRef(datatype))
-            if pattern is not None and pattern.fullmatch(lexical):
-                continue
-            node = BNode(subject[2:]) if subject.startswith("_:") else URIRef(subject[1:-1])
-            text = unquote(lexical) if "\\" in lexical else lexical
-            triples.append((node, URIRef(predicate), Literal(text, datatype=URIRef(datatype))))
+        return literal_table_of_lines(handle)
+
+
+def literal_table_of_lines(lines: Iterable[str]) -> LiteralTable:
+    """The LiteralTable of N-Triples lines (see literal_table_of_file)."""
+    triples = []
+    for line in lines:
+        if '"^^<http://www.w3.org/2001/XMLSchema#' not in line:
+            continue
+        found = TYPED_TRIPLE.match(line)
+        if found is None:
+            continue
+        subject, predicate, lexical, datatype = found.groups()
+        pattern = CANONICAL.get(URIRef(datatype))
+        if pattern is not None and pattern.fullmatch(lexical):
+            continue
+        node = BNode(subject[2:]) if subject.startswith("_:") else URIRef(subject[1:-1])
+        text = unquote(lexical) if "\\" in lexical else lexical
+        triples.append((node, URIRef(predicate), Literal(text, datatype=URIRef(datatype))))
     return literal_table(triples)

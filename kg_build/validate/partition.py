@@ -23,12 +23,12 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from kg_build.reason.closure import ONTOLOGY_FILE, Closure, compute_closure, load_ontology
+from kg_build.reason.closure import ONTOLOGY_FILE, Closure, compute_closure, compute_store_closure, load_ontology
 from kg_build.serialize import canonical_ntriples
 from kg_build.store_terms import LiteralTable
 from kg_build.validate.compiled import CompiledShapes
 from kg_build.validate.findings import Finding
-from kg_build.validate.on_store import INFERRED_GRAPH, CheckStore, literal_table_of_file
+from kg_build.validate.on_store import INFERRED_GRAPH, CheckStore, literal_table_of_file, literal_table_of_lines
 from kg_build.validate.qc import QC_DIR, WHOLE_BUILD, QcQuery, load_qc
 from kg_build.validate.shapes import (
     ValidationReport,
@@ -67,6 +67,8 @@ class CheckContext:
     reference: Graph
     reference_closure: Closure
     reference_nodes: frozenset[str]
+    reference_nt: str
+    reference_literals: LiteralTable
     ontology_path: Path | str = ONTOLOGY_FILE
 
     @classmethod
@@ -78,7 +80,8 @@ class CheckContext:
         reference = Graph().parse(data=reference_nt, format="nt")
         closure = compute_closure(reference, ontology, ontology_path=ontology_path)
         return cls(ontology, shapes, compiled_shapes(shapes), qc if qc is not None else load_qc(QC_DIR), reference,
-                   closure, frozenset(mentioned(reference)), ontology_path)
+                   closure, frozenset(mentioned(reference)), reference_nt,
+                   literal_table_of_lines(reference_nt.splitlines()), ontology_path)
 
     @property
     def per_report_qc(self) -> list[QcQuery]:
@@ -97,32 +100,62 @@ class PartitionCheck:
 
 
 def check_partition(context: CheckContext, partition_nt: str) -> PartitionCheck:
-    """Close and validate one partition beside the reference data (see the module's docstring)."""
+    """Close and validate one partition beside the reference data (see the module's docstring), on a pyoxigraph
+    store; a partition pyoxigraph refuses (an IRI that RDF forbids) is read by rdflib, which reports it."""
     started = time.perf_counter()
-    partition = Graph().parse(data=partition_nt, format="nt")
-    findings = iri_syntax_findings(partition)
-    if findings:
-        partition = _without_iris(partition, {f.focus for f in findings})
-    data = Graph()
-    for graph in (partition, context.reference):
-        for t in graph:
-            data.add(t)
-    closure = compute_closure(data, context.ontology, ontology_path=context.ontology_path)
+    try:
+        triples = list(ox.parse(partition_nt, format=ox.RdfFormat.N_TRIPLES))
+    except SyntaxError:
+        return _check_partition_rdflib(context, partition_nt, started)
+    store = ox.Store()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    store.load(context.reference_nt, format=ox.RdfFormat.N_TRIPLES)
+    literals = {**context.reference_literals, **literal_table_of_lines(partition_nt.splitlines())}
+    closure = compute_store_closure(store, context.ontology, ontology_path=context.ontology_path, literals=literals)
+    checked = CheckStore(store, literals, len(store))
+    checked.add_inferred(closure.inferred)
+    nodes = {n.value for t in triples for n in (t.subject, t.object) if isinstance(n, ox.NamedNode)}
+    findings = _partition_findings(context, checked, closure, nodes)
+    return PartitionCheck(_new_inferred(context, closure), findings, _hashes(nodes), len(triples),
+                          time.perf_counter() - started)
+
+
+def _new_inferred(context: CheckContext, closure: Closure) -> str:
+    """The closure's triples the reference alone does not infer, as canonical N-Triples."""
     reference_inferred = context.reference_closure.inferred
     inferred = Graph()
     for t in closure.inferred:
         if t not in reference_inferred:
             inferred.add(t)
-    nodes = mentioned(partition)
-    own = nodes - context.reference_nodes
+    return canonical_ntriples(inferred)
+
+
+def _partition_findings(context: CheckContext, checked: CheckStore, closure: Closure, nodes: set[str]
+                        ) -> list[Finding]:
+    """The inconsistencies the reference alone does not have, the shapes' findings about the nodes only the
+    partition mentions, and the per-report QC rules' findings not about reference nodes."""
     known = set(context.reference_closure.inconsistencies)
-    findings += [f for f in inconsistency_findings(Closure(Graph(), [e for e in closure.inconsistencies
-                                                                      if e not in known]))]
-    checked = CheckStore.from_graphs(data, closure.inferred)
-    findings += checked.shacl(context.compiled, own)
+    findings = inconsistency_findings(Closure(Graph(), [e for e in closure.inconsistencies if e not in known]))
+    findings += checked.shacl(context.compiled, nodes - context.reference_nodes)
     findings += [f for f in checked.qc(context.per_report_qc, context.ontology, whole_build=False)
                  if f.focus not in context.reference_nodes]
-    return PartitionCheck(canonical_ntriples(inferred), sorted(set(findings)), _hashes(nodes), len(partition),
+    return sorted(set(findings))
+
+
+def _check_partition_rdflib(context: CheckContext, partition_nt: str, started: float) -> PartitionCheck:
+    """check_partition for a partition with IRIs that RDF forbids: rdflib reads it and they become findings."""
+    partition = Graph().parse(data=partition_nt, format="nt")
+    syntax = iri_syntax_findings(partition)
+    partition = _without_iris(partition, {f.focus for f in syntax})
+    data = Graph()
+    for graph in (partition, context.reference):
+        for t in graph:
+            data.add(t)
+    closure = compute_closure(data, context.ontology, ontology_path=context.ontology_path)
+    checked = CheckStore.from_graphs(data, closure.inferred)
+    nodes = mentioned(partition)
+    findings = sorted(set(syntax + _partition_findings(context, checked, closure, nodes)))
+    return PartitionCheck(_new_inferred(context, closure), findings, _hashes(nodes), len(partition),
                           time.perf_counter() - started)
 
 
