@@ -1,8 +1,9 @@
 """Stage 6: validate a graph with the SHACL shapes of ontology/shapes/ and the QC queries of ontology/qc/.
 
 Shapes run on the asserted graph plus its OWL RL closure (kg_build.reason.closure, computed once by the build
-and kept in dist/inferred.nt), with pyshacl's own inference off: the closure already holds every
-inferred type, so shapes may target superclasses such as ctoc:TextUnit or ctoc:Outcome. The QC
+and kept in dist/inferred.nt), without inference: the closure already holds every inferred type, so shapes
+may target superclasses such as ctoc:TextUnit or ctoc:Outcome. They are compiled (compiled.py) and evaluated
+on a pyoxigraph store (on_store.py), with pyshacl's findings (pyshacl_findings, the tests' reference). The QC
 queries run on the asserted graph plus the ontology (not the closure, which would hide a missing type).
 Results become findings grouped by shape and focus node, each with the source quote when there is one.
 """
