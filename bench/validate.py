@@ -1,14 +1,18 @@
 """Time and peak memory of reasoning and validation, the fast path beside the naive one, on the built
 graph and on a graph made of N copies of its reports.
 
-Usage: .venv/bin/python bench/validate.py [--dist DIR] [--factor 100] [--budget 1200]
+Usage: .venv/bin/python bench/validate.py [--dist DIR] [--factor 100] [--budget 1200] [--cells validate/store,...]
 
 Paths compared:
-  reason   fast : kg_build.reason.closure.compute_closure with its default engine, fast.py -- what `ctoc-kg
-                  build` does once (bench/reason.py compares it with owlrl's pruned, trimmed closure)
+  reason   store: kg.nt bulk-loaded into pyoxigraph, the fast engine's rules over the store (reason/store.py) --
+                  what `ctoc-kg reason` does (loading is in the time)
+           fast : kg_build.reason.closure.compute_closure with its default engine, fast.py, on rdflib -- what
+                  `ctoc-kg build` does once (bench/reason.py compares it with owlrl's pruned, trimmed closure)
            naive: owlrl DeductiveClosure(OWLRL_Semantics).expand on data + ontology, in place
-  validate fast : pyshacl on asserted + inferred.nt without inference for the core constraints, the
-                  SPARQL constraints once each with pyoxigraph, QC queries with pyoxigraph
+  validate store: `ctoc-kg validate kg.nt --whole-build`: bulk-load, reason, compiled shapes and QC queries on
+                  the store (validate/on_store.py; loading and reasoning are in the time)
+           fast : validate_graph on the rdflib graphs (asserted + inferred.nt): the compiled shapes and QC
+                  queries on an in-memory store built from them
            naive: pyshacl alone with inference="owlrl" and the ontology (every SPARQL constraint run
                   per focus node), then the same QC queries
 Each cell runs in a child process (peak memory = the child's maximum resident set size, so it includes
@@ -34,7 +38,8 @@ from kg_build.namespaces import ID
 
 REPORT_SCOPED = re.compile(r"<" + re.escape(str(ID)) + r"(report|meeting)/([a-z0-9-]+)/")
 SOURCE_FILE = re.compile(r"<" + re.escape(str(ID)) + r"source/(?!registry/)")
-CELLS = [("reason", "fast"), ("reason", "naive"), ("validate", "fast"), ("validate", "naive")]
+CELLS = [("reason", "store"), ("reason", "fast"), ("reason", "naive"), ("validate", "store"), ("validate", "fast"),
+         ("validate", "naive")]
 
 
 def copy_lines(lines: list[str], copy: int) -> list[str]:
@@ -69,6 +74,8 @@ def run_cell(step: str, path: str, folder: Path) -> dict[str, object]:
     from kg_build.validate.qc import load_qc, run_qc
     from kg_build.validate.shapes import load_shapes, naive_shacl_findings, validate_graph
 
+    if path == "store":
+        return run_store_cell(step, folder)
     asserted, ontology = read_graph([folder / "kg.nt"]), load_ontology()
     result: dict[str, object] = {}
     if step == "reason" and path == "fast":
@@ -102,6 +109,27 @@ def run_cell(step: str, path: str, folder: Path) -> dict[str, object]:
         result = {"conforms": not [f for f in findings if f.severity == "Violation"], "findings": len(findings)}
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"seconds": seconds, "peak_mb": peak, **result}
+
+
+def run_store_cell(step: str, folder: Path) -> dict[str, object]:
+    """A store cell: what `ctoc-kg reason` or `ctoc-kg validate kg.nt --whole-build` does, loading included."""
+    from kg_build.reason.closure import compute_store_closure, load_ontology
+    from kg_build.validate.on_store import CheckStore
+    from kg_build.validate.qc import load_qc
+    from kg_build.validate.shapes import load_shapes, validate_store
+
+    ontology, shapes, qc = load_ontology(), load_shapes(), load_qc()
+    started = time.perf_counter()
+    checked = CheckStore.from_ntriples([folder / "kg.nt"])
+    if step == "reason":
+        closure = compute_store_closure(checked.store, ontology, timeout=1e9, literals=checked.literals)
+        result: dict[str, object] = {"inferred": len(closure.inferred), "inconsistent": len(closure.inconsistencies)}
+    else:
+        report = validate_store(checked, ontology, shapes=shapes, qc=qc, whole_build=True, inputs=[], reason=True,
+                                timeout=1e9)
+        result = {"conforms": report.conforms, "findings": len(report.findings)}
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **result}
 
 
 def child(step: str, path: str, folder: Path, budget: float) -> dict[str, object]:
@@ -143,6 +171,8 @@ def main() -> None:
     parser.add_argument("--dist", type=Path, default=Path("dist"), help="a built dist/ (default: dist/, else build)")
     parser.add_argument("--factor", type=int, default=100, help="the large graph has this many times the triples")
     parser.add_argument("--budget", type=float, default=1200.0, help="seconds before a cell is stopped")
+    parser.add_argument("--cells", default=",".join(f"{step}/{path}" for step, path in CELLS),
+                        help="comma-separated STEP/PATH cells to run (default: all)")
     parser.add_argument("--cell", nargs=3, metavar=("STEP", "PATH", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cell:
@@ -158,7 +188,7 @@ def main() -> None:
             folder.mkdir()
             copies, triples = write_copies(seed, folder / "kg.nt", factor)
             name = "seed" if factor == 1 else f"{copies} copies"
-            for step, path in CELLS:
+            for step, path in [tuple(c.split("/")) for c in args.cells.split(",")]:
                 cell = child(step, path, folder, args.budget)
                 rows.append((name, triples, step, path, cell, args.budget))
                 print(table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)

@@ -212,3 +212,21 @@ def test_jsonld_contexts_that_would_be_fetched_are_refused(tmp_path: Path, recor
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is refused: a context that is not embedded" in err and f"{path}:" in err
     assert recorder.requests == []
+
+
+@pytest.mark.parametrize("fixture", ["negative-offset", "duplicate-paragraph-number", "wrong-language-tag"])
+def test_ntriples_are_validated_on_a_bulk_loaded_store_like_turtle(
+        fixture: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An N-Triples file takes the bulk-loaded store path (its literals as written, xsd:nonNegativeInteger
+    included): the same exit code and JSON report as the same graph in Turtle, which rdflib reads."""
+    turtle = FIXTURES / "invalid" / f"{fixture}.ttl"
+    ntriples = tmp_path / f"{fixture}.nt"
+    ntriples.write_text(read_graph([turtle]).serialize(format="nt"), encoding="utf-8")
+    codes, reports = [], []
+    for path in (turtle, ntriples):
+        codes.append(main(["validate", str(path), "--format", "json"]))
+        report = json.loads(capsys.readouterr().out)
+        report["inputs"] = []
+        report["notes"] = [note.split(" in ")[0] for note in report["notes"]]  # the reasoning's time
+        reports.append(report)
+    assert codes == [1, 1] and reports[0] == reports[1] and reports[0]["violations"] > 0

@@ -1,5 +1,5 @@
 """`ctoc-kg reason [--dist DIR] [--engine fast|owlrl]`: the OWL 2 RL closure of a built graph, written to
-DIR/inferred.nt."""
+DIR/inferred.nt. The fast engine reads kg.nt bulk-loaded into a pyoxigraph store (reason/store.py)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ from kg_build.reason.closure import (
     ONTOLOGY_FILE,
     ReasonTimeout,
     compute_closure,
+    compute_store_closure,
     format_inconsistencies,
     load_ontology,
     write_inferred,
 )
+from kg_build.validate.on_store import CheckStore
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -38,9 +40,15 @@ def run(args: argparse.Namespace) -> int:
     asserted = args.dist / "kg.nt"
     if not asserted.exists():
         raise UsageError(f"{asserted} not found: run `ctoc-kg build` first")
+    ontology = load_ontology(args.ontology)
     try:
-        closure = compute_closure(read_graph([asserted]), load_ontology(args.ontology), timeout=args.timeout,
-                                  engine=args.engine, ontology_path=args.ontology)
+        if args.engine == "fast":  # on a bulk-loaded store: no rdflib copy of a large graph
+            checked = CheckStore.from_ntriples([asserted])
+            closure = compute_store_closure(checked.store, ontology, timeout=args.timeout,
+                                            ontology_path=args.ontology, literals=checked.literals)
+        else:
+            closure = compute_closure(read_graph([asserted]), ontology, timeout=args.timeout, engine=args.engine,
+                                      ontology_path=args.ontology)
     except ReasonTimeout as err:
         raise UsageError(f"{err}: raise --timeout (now {args.timeout:g} s)") from None
     if closure.inconsistencies:

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from owlrl import DeductiveClosure, OWLRL_Semantics
 from owlrl.DatatypeHandling import AltXSDToPYTHON
 from owlrl.Namespaces import ERRNS
@@ -34,7 +35,9 @@ from kg_build.graph_files import read_graph
 from kg_build.namespaces import BASE, ID, PREFIXES
 from kg_build.paths import ONTOLOGY_DIR
 from kg_build.reason.fast import Deadline, Triple, fast_closure
+from kg_build.reason.store import store_closure
 from kg_build.serialize import canonical_ntriples
+from kg_build.store_terms import LiteralTable
 
 ONTOLOGY_FILE = ONTOLOGY_DIR / "ctoc.ttl"
 INFERRED_FILE = "inferred.nt"
@@ -221,6 +224,19 @@ def compute_closure(data: Graph, ontology: Graph, timeout: float = DEFAULT_TIMEO
     errors += literal_errors(data) if source is not data else []
     trimmed = trim(inferred, data, ontology)
     return Closure(trimmed, sorted(set(errors)), time.perf_counter() - started, len(source) + len(ontology))
+
+
+def compute_store_closure(store: ox.Store, ontology: Graph, timeout: float = DEFAULT_TIMEOUT,
+                          ontology_path: Path | str = ONTOLOGY_FILE, graph: ox.NamedNode | None = None,
+                          literals: LiteralTable | None = None) -> Closure:
+    """compute_closure with the fast engine over the triples of `graph` (default: the default graph) of a
+    pyoxigraph store (reason/store.py), `literals` holding the input's literals the store altered."""
+    started = time.perf_counter()
+    try:
+        added, errors = store_closure(store, ontology, started + timeout, ontology_path, graph, literals)
+    except Deadline as err:
+        raise ReasonTimeout(str(err)) from None
+    return Closure(trim(added, None, ontology), errors, time.perf_counter() - started, len(store) + len(ontology))
 
 
 def _owlrl(data: Graph, ontology: Graph, deadline: float) -> tuple[Graph, list[str]]:

@@ -343,10 +343,18 @@ def fast_closure(data: Graph, ontology: Graph, deadline: float,
     ensure_supported(ontology, ontology_path)
     schema = read_schema([*schema_triples(ontology), *indexed_axioms(data)])
     facts = collect((data, ontology), schema, deadline)
+    return close(facts, schema, deadline)
+
+
+def close(facts: Facts, schema: Schema, deadline: float,
+          typing: Iterable[Triple] | None = None) -> tuple[list[Triple], list[str]]:
+    """The rules over collected facts: what the closure adds and its inconsistencies. `typing`: the triples of
+    the typing properties when `facts.typing` does not hold them (streamed from a store, not kept)."""
     _ensure_supported_triples(facts.schema, "the asserted graph")
     _check(deadline)
     closed = derive_triples(facts.deriving, schema, deadline)
-    direct = node_types(facts, _chain(facts.typing, closed), schema, deadline)
+    typing_triples = facts.typing if typing is None else _chain(facts.typing, typing)
+    direct = node_types(facts, _chain(typing_triples, closed), schema, deadline)
     _check(deadline)
     used = used_datatypes(facts)
     disjoint = schema.disjoint + tuple((a, b) for a, _, b in OWLRL_Datatypes_Disjointness if a in used and b in used)

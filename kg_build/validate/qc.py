@@ -82,10 +82,12 @@ def run_qc(
     return findings
 
 
-def query_rows(store: ox.Store, query: QcQuery) -> list[dict[str, str]]:
-    """The rows of one query as strings; a bad query or severity means the QC itself is broken."""
+def query_rows(store: ox.Store, query: QcQuery,
+               graphs: list[ox.NamedNode | ox.DefaultGraph] | None = None) -> list[dict[str, str]]:
+    """The rows of one query (over `graphs` as its default graph, when given) as strings; a bad query or
+    severity means the QC itself is broken."""
     try:
-        solutions = store.query(query.text)
+        solutions = store.query(query.text) if graphs is None else store.query(query.text, default_graph=graphs)
     except SyntaxError as err:
         raise UsageError(f"could not validate: {query.name}.rq: {err}") from None
     names = [v.value for v in solutions.variables]

@@ -1,8 +1,9 @@
 """Stage 6: validate a graph with the SHACL shapes of ontology/shapes/ and the QC queries of ontology/qc/.
 
 Shapes run on the asserted graph plus its OWL RL closure (kg_build.reason.closure, computed once by the build
-and kept in dist/inferred.nt), with pyshacl's own inference off: the closure already holds every
-inferred type, so shapes may target superclasses such as ctoc:TextUnit or ctoc:Outcome. The QC
+and kept in dist/inferred.nt), without inference: the closure already holds every inferred type, so shapes
+may target superclasses such as ctoc:TextUnit or ctoc:Outcome. They are compiled (compiled.py) and evaluated
+on a pyoxigraph store (on_store.py), with pyshacl's findings (pyshacl_findings, the tests' reference). The QC
 queries run on the asserted graph plus the ontology (not the closure, which would hide a missing type).
 Results become findings grouped by shape and focus node, each with the source quote when there is one.
 """
@@ -13,7 +14,8 @@ import hashlib
 import json
 import re
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib.metadata import version
@@ -23,30 +25,33 @@ from pyshacl import validate as shacl_validate
 from pyshacl.entrypoints import meta_validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import PROV, RDF, SH
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from kg_build.errors import UsageError
 from kg_build.graph_files import read_graph
-from kg_build.namespaces import CTOC, ID, OA, PREFIXES, SH_CTOC, bind_prefixes
+from kg_build.namespaces import ID, PREFIXES, SH_CTOC, bind_prefixes
 from kg_build.paths import cache_dir
 from kg_build.reason.closure import (
+    DEFAULT_TIMEOUT,
     IRI_IN_MESSAGE,
     ONTOLOGY_DIR,
+    ONTOLOGY_FILE,
     Closure,
     ReasonTimeout,
     compute_closure,
     load_ontology,
     write_inferred,
 )
+from kg_build.validate.compiled import CompiledShapes, compile_shapes, graph_findings
 from kg_build.validate.findings import Finding
-from kg_build.validate.qc import QC_DIR, QcQuery, load_qc, run_qc
+from kg_build.validate.on_store import CheckStore
+from kg_build.validate.qc import QC_DIR, QcQuery, load_qc
 from kg_build.validate.sparql_constraints import data_store, run_bulk, split_shapes, term_text
 
 SHAPES_DIR = ONTOLOGY_DIR / "shapes"
 VALIDATION_FILE = "validation.txt"
 QUOTE_WIDTH = 80
-SOURCE_LINKS = (CTOC.statedIn, CTOC.raisedIn, CTOC.mentionIn, CTOC.citingUnit, CTOC.listedIn, PROV.wasDerivedFrom)
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 RESULT = Namespace("urn:ctoc-kg:validation:")
 REASONER_CHECK = "reasoner:owl-rl"
@@ -171,20 +176,46 @@ def validate_graph(
     if syntax:  # such triples cannot even be written as N-Triples: report them, validate the rest
         asserted = _without_iris(asserted, {f.focus for f in syntax})
         notes.append(f"left out {len(syntax)} IRI(s) that are not valid IRIs")
-    if inferred is None:
-        closure = compute_closure(asserted, ontology)
-        inferred = closure.inferred
-        notes.append(f"reasoned: {len(inferred)} inferred triples in {closure.seconds:.2f} s")
-        findings = syntax + inconsistency_findings(closure)
-    else:
-        findings = syntax
-    data = Graph()
-    for graph in (asserted, inferred):
-        for t in graph:
-            data.add(t)
-    findings += shacl_findings(data, shapes)
-    findings += run_qc(qc, asserted, ontology, whole_build=whole_build, notes=notes)
-    findings = [_with_quote(data, f) for f in findings]
+    checked = CheckStore.from_graphs(asserted, inferred)
+    return validate_store(checked, ontology, shapes=shapes, qc=qc, whole_build=whole_build, inputs=inputs,
+                          reason=inferred is None, notes=notes, findings=syntax, triples=size)
+
+
+def validate_store(
+    checked: CheckStore,
+    ontology: Graph,
+    *,
+    shapes: Graph,
+    qc: list[QcQuery],
+    whole_build: bool,
+    inputs: Iterable[str],
+    reason: bool,
+    notes: list[str] | None = None,
+    findings: list[Finding] | None = None,
+    triples: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    ontology_path: Path | str = ONTOLOGY_FILE,
+    progress: Callable[[str], None] | None = None,
+) -> ValidationReport:
+    """Validate the store's asserted triples (with its closure, computed first when `reason`): the shapes on
+    asserted + inferred, the QC queries on asserted + ontology, each finding with its source quote."""
+    notes = notes if notes is not None else []
+    findings = list(findings or [])
+    say = progress or (lambda line: None)
+    started = time.monotonic()
+    if reason:
+        closure = checked.reason(ontology, timeout, ontology_path)
+        notes.append(f"reasoned: {len(closure.inferred)} inferred triples in {closure.seconds:.2f} s")
+        findings += inconsistency_findings(closure)
+        say(f"reasoned: {len(closure.inferred)} inferred triples in {time.monotonic() - started:.1f} s")
+        started = time.monotonic()
+    findings += checked.shacl(compiled_shapes(shapes))
+    say(f"checked the shapes in {time.monotonic() - started:.1f} s")
+    started = time.monotonic()
+    findings += checked.qc(qc, ontology, whole_build=whole_build, notes=notes)
+    say(f"ran the QC queries in {time.monotonic() - started:.1f} s")
+    findings = [_with_quote(checked.quote, f) for f in findings]
+    size = triples if triples is not None else checked.triples
     return ValidationReport(list(inputs), size, sorted(set(findings), key=_sort_key), notes)
 
 
@@ -214,8 +245,25 @@ def inconsistency_findings(closure: Closure) -> list[Finding]:
 
 
 def shacl_findings(data: Graph, shapes: Graph) -> list[Finding]:
-    """The fast path: pyshacl (no inference: the closure is in `data`) for the core constraints, and the
-    SPARQL constraints of top-level node shapes once each over the whole graph (sparql_constraints)."""
+    """The fast path: the shapes compiled once (compiled.py) and evaluated on pyoxigraph over `data` (which holds
+    the closure: no inference), SPARQL constraints in bulk; the same findings as pyshacl_findings (tested)."""
+    return graph_findings(data, compiled_shapes(shapes))
+
+
+def compiled_shapes(shapes: Graph) -> CompiledShapes:
+    """The shapes graph compiled, once per graph object (CompileError on a feature the compiler lacks)."""
+    cached = _COMPILED.get(id(shapes))
+    if cached is None or cached[0] is not shapes:
+        cached = _COMPILED[id(shapes)] = (shapes, compile_shapes(shapes))
+    return cached[1]
+
+
+_COMPILED: dict[int, tuple[Graph, CompiledShapes]] = {}
+
+
+def pyshacl_findings(data: Graph, shapes: Graph) -> list[Finding]:
+    """The reference for the compiled path: pyshacl (no inference: the closure is in `data`) for the core
+    constraints, and the SPARQL constraints of top-level node shapes once each (sparql_constraints)."""
     core, bulk = split_shapes(shapes)
     findings = run_pyshacl(data, core, inference="none")
     return findings + run_bulk(bulk, data_store(data))
@@ -301,34 +349,11 @@ def compact(node: Node | str) -> str:
 # ---------------------------------------------------------------------------------------------- quotes
 
 
-def source_quote(graph: Graph, focus: str) -> str:
-    """The exact words behind `focus`: its own anchor's quote or that of the unit it comes from."""
-    node = URIRef(focus)
-    for candidate in _anchored(graph, node):
-        for anchor in graph.objects(candidate, CTOC.textAnchor):
-            for selector in graph.objects(anchor, OA.hasSelector):
-                exact = graph.value(selector, OA.exact)
-                if exact is not None:
-                    return str(exact)
-    exact = graph.value(node, OA.exact)
-    return str(exact) if exact is not None else ""
-
-
-def _anchored(graph: Graph, node: URIRef) -> list[Node]:
-    """`node`, the units it points to, and the unit owning `node` when it is an anchor or selector."""
-    found: list[Node] = [node]
-    for link in SOURCE_LINKS:
-        found.extend(graph.objects(node, link))
-    found.extend(graph.subjects(CTOC.textAnchor, node))
-    for anchor in graph.subjects(OA.hasSelector, node):
-        found.extend(graph.subjects(CTOC.textAnchor, anchor))
-    return found
-
-
-def _with_quote(graph: Graph, finding: Finding) -> Finding:
+def _with_quote(source_quote: Callable[[str], str], finding: Finding) -> Finding:
+    """The finding with the (shortened) words behind its focus node, by `source_quote` (CheckStore.quote)."""
     if not finding.focus.startswith(("http://", "https://")):
         return finding
-    quote = " ".join(source_quote(graph, finding.focus).split())
+    quote = " ".join(source_quote(finding.focus).split())
     if len(quote) > QUOTE_WIDTH:
         quote = quote[: QUOTE_WIDTH - 1] + "…"
     return Finding(**{**asdict(finding), "quote": quote})

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.term import Node
 
 from kg_build.errors import UsageError
+from kg_build.store_terms import to_rdflib
 from kg_build.validate.findings import Finding
 
 THIS = re.compile(r"\$this\b")
@@ -114,17 +115,20 @@ def data_store(data: Graph) -> ox.Store:
     return store
 
 
-def run_bulk(constraints: list[BulkConstraint], store: ox.Store) -> list[Finding]:
-    """Evaluate every constraint once; one finding per distinct (focus, path, value, bindings) row."""
+def run_bulk(constraints: list[BulkConstraint], store: ox.Store,
+             graphs: list[ox.NamedNode | ox.DefaultGraph] | None = None) -> list[Finding]:
+    """Evaluate every constraint once over the union of the store's graphs (or `graphs`); one finding per
+    distinct (focus, path, value, bindings) row."""
     findings: list[Finding] = []
     for c in constraints:
-        focus = {_term(s["this"]) for s in _query(store, c.targets, c)}
-        if not focus:
-            continue
-        seen = set()
-        solutions = _query(store, c.query, c)
+        solutions = _query(store, c.query, c, graphs)
         names = [v.value for v in solutions.variables]
-        for solution in solutions:
+        rows = list(solutions)
+        if not rows:
+            continue
+        focus = {_term(s["this"]) for s in _query(store, c.targets, c, graphs)}
+        seen = set()
+        for solution in rows:
             row = {name: _term(solution[name]) for name in names if solution[name] is not None}
             this = row.get("this")
             if this is None or this not in focus:
@@ -148,9 +152,13 @@ def term_text(node: Node) -> str:
     return str(node)
 
 
-def _query(store: ox.Store, text: str, c: BulkConstraint) -> ox.QuerySolutions:
+def _query(store: ox.Store, text: str, c: BulkConstraint,
+           graphs: list[ox.NamedNode | ox.DefaultGraph] | None) -> ox.QuerySolutions:
     try:
-        result = store.query(text)
+        if graphs is None:
+            result = store.query(text, use_default_graph_as_union=True)
+        else:
+            result = store.query(text, default_graph=graphs)
     except SyntaxError as err:
         raise UsageError(f"could not validate: SPARQL of {c.check}: {err}") from None
     if not isinstance(result, ox.QuerySolutions):
@@ -160,14 +168,7 @@ def _query(store: ox.Store, text: str, c: BulkConstraint) -> ox.QuerySolutions:
 
 def _term(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> Node:
     """A pyoxigraph term as rdflib's (simple literals without xsd:string, as rdflib parses them)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = URIRef(term.datatype.value)
-        return Literal(term.value) if datatype == XSD.string else Literal(term.value, datatype=datatype)
-    return Literal(str(term))
+    return to_rdflib(term)
 
 
 def _message(template: str, row: dict[str, Node]) -> str:
