@@ -7,10 +7,10 @@ import sys
 import time
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
-from kg_build.corpus.check import check_merged
-from kg_build.corpus.run import CorpusBuild, build_corpus, default_jobs
+from kg_build.corpus.check import check_build
+from kg_build.corpus.run import CorpusBuild, build_corpus, default_jobs, open_cache
 from kg_build.errors import UsageError
 from kg_build.link.linker import unused_keys
 from kg_build.paths import cache_dir
@@ -53,9 +53,9 @@ def run(args: argparse.Namespace) -> int:
     check_replaceable(args.out)  # before the work: a wrong --out is refused at once
     progress = Progress(quiet=args.quiet)
     cache = None if args.no_cache else (args.cache or cache_dir())
-    with staged_output(args.out) as staging:
+    with open_cache(cache) as partitions, staged_output(args.out) as staging:
         with byte_limit(args.max_bytes):
-            corpus = build_corpus(args.sources or [REPORTS_DIR], staging, cache, args.jobs, progress)
+            corpus = build_corpus(args.sources or [REPORTS_DIR], staging, partitions, args.jobs, progress)
         report = write_outputs(corpus, staging, progress)
     for warning in corpus.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -73,8 +73,7 @@ def write_outputs(corpus: CorpusBuild, folder: Path, progress: Progress) -> Vali
     """Validate the merged build in `folder` (a staging folder) and publish it (store, dumps, void.ttl, ontology
     docs, site: publish/publication.py); return the validation report."""
     with progress.stage("validate"):
-        graph = Graph().parse(folder / "kg.nt", format="nt")
-        report = check_merged(graph, folder, corpus.inconsistencies)  # validation.txt; exit 1 on violations
+        report = check_build(corpus, folder)  # store/ and validation.txt; exit 1 on violations
     with progress.stage("publish"):
         for note in publish_all(folder, [URIRef(w) for w in corpus.works]):
             print(f"note: {note}")

@@ -1,34 +1,32 @@
-"""Validation of the merged build: the shapes and QC rules on the asserted graph with the merged closure, plus
-the reasoner's inconsistencies the partitions found; validation.txt is written, a violation stops the build."""
+"""The corpus pass of validation: the findings every partition and the reference data brought from their
+workers, the nodes partitions share judged again on the build's store, and the QC rules about the whole build
+(validate/partition.py). validation.txt is written; a violation stops the build before anything is published."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from rdflib import Graph
+import pyoxigraph as ox
 
-from kg_build.reason.closure import Closure, load_ontology
-from kg_build.validate.shapes import (
-    VALIDATION_FILE,
-    ValidationFailed,
-    ValidationReport,
-    _sort_key,
-    format_text,
-    inconsistency_findings,
-    validate_graph,
-)
+from kg_build.corpus.run import CorpusBuild
+from kg_build.corpus.worker import ASSERTED, load_check
+from kg_build.publish.store import ASSERTED_FILE, STORE_DIR, write_store
+from kg_build.validate.partition import CheckContext, check_corpus
+from kg_build.validate.shapes import VALIDATION_FILE, ValidationFailed, ValidationReport, format_text
 
 
-def check_merged(asserted: Graph, folder: Path, inconsistencies: list[str]) -> ValidationReport:
-    """Validate `asserted` with `folder`/inferred.nt; write `folder`/validation.txt. Raises ValidationFailed
-    (exit 1, nothing published) on an inconsistency or a violation."""
-    inferred = Graph()
-    inferred.parse(folder / "inferred.nt", format="nt")
-    report = validate_graph(asserted, load_ontology(), inferred=inferred, whole_build=True,
-                            inputs=["kg.nt", "inferred.nt"])
-    found = inconsistency_findings(Closure(inferred, inconsistencies))
-    report.findings = sorted(set(report.findings) | set(found), key=_sort_key)
+def check_build(corpus: CorpusBuild, folder: Path) -> ValidationReport:
+    """Write the build's store into `folder`, validate the merged build on it, write validation.txt. Raises
+    ValidationFailed (exit 1, nothing published) on an inconsistency or a violation."""
+    context = CheckContext.build((corpus.reference.folder / ASSERTED).read_text(encoding="utf-8"))
+    write_store(folder)
+    store = ox.Store(str(folder / STORE_DIR))
+    try:
+        report = check_corpus(context, store, [load_check(p.folder) for p in corpus.partitions],
+                              load_check(corpus.reference.folder), asserted_file=folder / ASSERTED_FILE)
+    finally:
+        del store  # closed before publishing opens it read-only
     text = format_text(report)
     (folder / VALIDATION_FILE).write_text(text, encoding="utf-8", newline="\n")
     if not report.conforms:

@@ -20,10 +20,11 @@ from kg_build.corpus import worker
 from kg_build.corpus.cache import Cache
 from kg_build.corpus.digest import combine, report_digest, shared_digest
 from kg_build.corpus.merge import merge_files
-from kg_build.corpus.worker import ASSERTED, INFERRED, Shared, WorkResult, write_lines
+from kg_build.corpus.worker import ASSERTED, INFERRED, Shared, WorkResult, save_check, write_lines
 from kg_build.progress import Progress
 from kg_build.read.discover import ReportFile, find_reports
 from kg_build.read.format_rules import DEFAULT_LANGUAGE as PRIMARY_LANGUAGE
+from kg_build.validate.partition import check_reference
 
 T = TypeVar("T")
 KG_FILE = "kg.nt"
@@ -63,11 +64,6 @@ class CorpusBuild:
                 + [w for r in results for w in r.link_warnings])
 
     @property
-    def inconsistencies(self) -> list[str]:
-        """The reasoner's inconsistencies of the reference data and of every work, each once, sorted."""
-        return sorted({i for p in [self.reference, *self.partitions] for i in p.result.inconsistencies})
-
-    @property
     def built(self) -> int:
         return sum(not p.cached for p in self.partitions)
 
@@ -77,10 +73,10 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def build_corpus(sources: list[Path], staging: Path, cache_root: Path | None, jobs: int,
-                 progress: Progress) -> CorpusBuild:
-    """Build every work under `sources` into partitions and merge them into `staging`/kg.nt and inferred.nt."""
-    with _cache(cache_root) as cache, _pool(jobs) as pool:
+def build_corpus(sources: list[Path], staging: Path, cache: Cache, jobs: int, progress: Progress) -> CorpusBuild:
+    """Build every work under `sources` into partitions (in `cache`) and merge them into `staging`/kg.nt and
+    inferred.nt."""
+    with _pool(jobs) as pool:
         reports = find_reports(sources)
         shared_key = shared_digest()
         reference = reference_partition(cache, shared_key)
@@ -96,8 +92,6 @@ def build_corpus(sources: list[Path], staging: Path, cache_root: Path | None, jo
                                    staging / INFERRED_FILE, minus=staging / KG_FILE)
             stage.advance(2)
             stage.note(f"{triples:,} asserted and {inferred:,} inferred triples")
-        if cache_root is not None:
-            cache.prune()
     used = {key for p in partitions for key in p.result.used}
     return CorpusBuild(reports, partitions, reference, triples, inferred, used)
 
@@ -112,9 +106,9 @@ def reference_partition(cache: Cache, shared_key: str) -> Partition:
     def build(tmp: Path) -> WorkResult:
         shared = shared_state()
         write_lines(tmp / ASSERTED, sorted(shared.reference_lines))
-        write_lines(tmp / INFERRED, sorted(shared.reference_inferred))
-        result = WorkResult("", [], triples=len(shared.reference_lines), inferred=len(shared.reference_inferred),
-                            inconsistencies=shared.reference_inconsistencies)
+        check = check_reference(shared.context)
+        save_check(tmp, check)
+        result = WorkResult("", [], triples=len(shared.reference_lines), inferred=check.inferred_nt.count("\n"))
         result.save(tmp)
         return result
 
@@ -213,10 +207,13 @@ def _pool(jobs: int) -> Iterator[Executor | None]:
 
 
 @contextmanager
-def _cache(root: Path | None) -> Iterator[Cache]:
-    """The cache at `root`, or a temporary one removed afterwards (a build without a cache)."""
+def open_cache(root: Path | None) -> Iterator[Cache]:
+    """The cache at `root` (pruned of stale entries after a build that succeeded), or a temporary one removed
+    afterwards (a build without a cache)."""
     if root is not None:
-        yield Cache(root)
+        cache = Cache(root)
+        yield cache
+        cache.prune()
         return
     tmp = Path(tempfile.mkdtemp(prefix="ctoc-kg-nocache-"))
     try:

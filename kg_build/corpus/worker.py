@@ -1,13 +1,15 @@
 """The work a worker process does: identify a report file (which work it belongs to), and build one work's
-partition (read -> extract -> link -> map -> reason), written as sorted canonical N-Triples into the cache.
+partition (read -> extract -> link -> map -> reason -> validate), written as sorted canonical N-Triples with its
+inferred triples and findings into the cache.
 
-A process prepares the shared state once (`Shared`: registries, the reference graph and its closure, the
-ontology); with the `fork` start method the workers inherit the parent's, so nothing is computed twice."""
+A process prepares the shared state once (`Shared`: registries, the reference data mapped, the check context);
+with the `fork` start method the workers inherit the parent's, so nothing is computed twice."""
 
 from __future__ import annotations
 
 import json
 import time
+from array import array
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,39 +22,38 @@ from kg_build.map.reference import ReferenceMapper
 from kg_build.namespaces import bind_prefixes
 from kg_build.pipeline import ParsedReport, map_work, parse_report, works
 from kg_build.read.discover import ReportFile
-from kg_build.reason.closure import compute_closure, load_ontology
 from kg_build.reference.entities import Registries
 from kg_build.serialize import canonical_ntriples
+from kg_build.validate.findings import Finding
+from kg_build.validate.partition import CheckContext, PartitionCheck, check_partition
 
 ASSERTED = "asserted.nt"
 INFERRED = "inferred.nt"
 RESULT = "result.json"
+FINDINGS = "findings.json"
+NODES = "nodes.bin"
 
 
 @dataclass
 class Shared:
-    """What every partition is built against: the registries, the reference data mapped once (as a graph and
-    as its canonical lines), its inferred lines, and the ontology."""
+    """What every partition is built and checked against: the registries, the reference data mapped once (its
+    canonical lines, the nodes it labels) and the check context (ontology, compiled shapes, QC rules, the
+    reference data's closure)."""
 
     registries: Registries
-    reference: Graph
     reference_lines: frozenset[str]
-    reference_inferred: frozenset[str]
-    reference_inconsistencies: list[str]
     labelled: frozenset[URIRef]
-    ontology: Graph
+    context: CheckContext
 
     @classmethod
     def prepare(cls) -> Shared:
         registries = Registries()
         graph = bind_prefixes(Graph())
         ReferenceMapper(graph, registries).map_registries()
-        ontology = load_ontology()
-        closure = compute_closure(graph, ontology)
         labelled = frozenset(s for s, o in graph.subject_objects(RDFS.label)
                              if isinstance(s, URIRef) and isinstance(o, Literal) and o.language in ("en", "zh"))
-        return cls(registries, graph, frozenset(lines(canonical_ntriples(graph))),
-                   frozenset(lines(canonical_ntriples(closure.inferred))), closure.inconsistencies, labelled, ontology)
+        text = canonical_ntriples(graph)
+        return cls(registries, frozenset(lines(text)), labelled, CheckContext.build(text))
 
 
 @dataclass
@@ -67,7 +68,6 @@ class WorkResult:
     used: list[str] = field(default_factory=list)
     triples: int = 0
     inferred: int = 0
-    inconsistencies: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def save(self, folder: Path) -> None:
@@ -107,18 +107,32 @@ def build_work(shared: Shared, files: list[ReportFile], folder: Path) -> WorkRes
     alignment = map_work(group, ReferenceMapper(graph, registries, shared.labelled))
     asserted = [line for line in lines(canonical_ntriples(graph)) if line not in shared.reference_lines]
     clock.lap("map")
-    for triple in shared.reference:
-        graph.add(triple)
-    closure = compute_closure(graph, shared.ontology)
-    inferred = [line for line in lines(canonical_ntriples(closure.inferred)) if line not in shared.reference_inferred]
-    clock.lap("reason")
+    check = check_partition(shared.context, "".join(asserted))
+    clock.lap("reason+validate")
     write_lines(folder / ASSERTED, asserted)
-    write_lines(folder / INFERRED, inferred)
+    save_check(folder, check)
     result = WorkResult(str(group[0].iris.work), [str(r.file.path) for r in group],
                         [w for r in group for w in r.doc.warnings], alignment, links.warnings,
-                        sorted(registries.used), len(asserted), len(inferred), closure.inconsistencies, clock.laps)
+                        sorted(registries.used), len(asserted), check.inferred_nt.count("\n"), clock.laps)
     result.save(folder)
     return result
+
+
+def save_check(folder: Path, check: PartitionCheck) -> None:
+    """A partition's check beside its triples: inferred.nt, findings.json and nodes.bin (the hashes of the nodes
+    it mentions, which tell the corpus pass the nodes that partitions share)."""
+    (folder / INFERRED).write_text(check.inferred_nt, encoding="utf-8", newline="\n")
+    (folder / FINDINGS).write_text(json.dumps([asdict(f) for f in check.findings], ensure_ascii=False, indent=0),
+                                   encoding="utf-8")
+    (folder / NODES).write_bytes(check.nodes.tobytes())
+
+
+def load_check(folder: Path) -> PartitionCheck:
+    """The check `save_check` kept (its inferred text is left in the file: the merge reads it from there)."""
+    findings = [Finding(**f) for f in json.loads((folder / FINDINGS).read_text(encoding="utf-8"))]
+    nodes = array("q")
+    nodes.frombytes((folder / NODES).read_bytes())
+    return PartitionCheck("", findings, nodes)
 
 
 def write_lines(path: Path, text_lines: list[str]) -> None:

@@ -19,7 +19,7 @@ from kg_build.publish.output import write_text
 from kg_build.publish.site.conneg import htaccess, nginx_conf
 from kg_build.publish.site.pages import SITE_DIR, write_site
 from kg_build.publish.site.query_editor import write_query_editor
-from kg_build.publish.store import ASSERTED_FILE, INFERRED_FILE, open_store, write_store
+from kg_build.publish.store import ASSERTED_FILE, INFERRED_FILE, has_store, open_store, write_store
 from kg_build.publish.void import load_dataset_info, write_void
 from kg_build.serialize import canonical_ntriples
 
@@ -40,7 +40,8 @@ def publish_all(folder: Path, works: list[URIRef]) -> list[str]:
     build, and `works` the report IRIs (one named graph each in the quad dumps): first the persistent store,
     then the dumps (streamed from the files), the statistics (SPARQL on the store) and the rest. Return notes
     on steps that could not run."""
-    write_store(folder)
+    if not has_store(folder):  # the build wrote it to validate on
+        write_store(folder)
     store = open_store(folder)
     notes = write_ontology_docs(folder)
     try:
