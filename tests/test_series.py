@@ -494,3 +494,18 @@ def test_an_english_report_reads_its_own_meeting_number(registries: Registries) 
     """"The Working Group on Trafficking in Persons held its sixth meeting": 6, as 第六次会议 in Chinese."""
     assert extract(parsed("wg-tip-2015.en"), registries).meeting_number == 6
     assert extract(parsed("wg-tip-2015.zh"), registries).meeting_number == 6
+
+
+@pytest.mark.parametrize(("language", "text", "unknown"), [
+    ("en", "The observers for the Holy See and the Sovereign Military Order of Malta also made statements.",
+     "the Sovereign Military Order of Malta"),
+    ("zh", "教廷和马耳他主权军事医院骑士团的观察员也作了发言。", "马耳他主权军事医院骑士团"),
+])
+def test_a_name_holding_a_state_name_is_not_that_state(tmp_path: Path, registries: Registries, language: str,
+                                                       text: str, unknown: str) -> None:
+    """The Sovereign Military Order of Malta is not Malta (not_names): an unlinked mention and a warning."""
+    x = extract(second_paragraph(tmp_path, language, text), registries)
+    assert [(m.span.text, m.key) for m in x.mentions if m.span.unit == "para_2"] == [
+        ("the Holy See" if language == "en" else "教廷", "state/VAT"), (unknown, None)]
+    assert [s.speaker for s in x.statements if s.unit == "para_2"] == ["state/VAT", None]
+    assert any(f"para_2: {unknown!r}: name not found in the registries" in w for w in x.warnings)
