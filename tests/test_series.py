@@ -448,3 +448,64 @@ def test_english_acts_in_the_graph_under_their_issuers(registries: Registries) -
     assert set(graph.objects(URIRef(work + "para_2"), CTOC.cites)) == {
         URIRef(ID + key) for key in ("decision/cop-untoc/4-4", "resolution/cop-untoc/5-2", "resolution/cop-untoc/6-1")}
     assert graph.value(URIRef(ID + "resolution/ga/55-25"), CTOC.adoptedBy) == URIRef(ID + "body/ga")
+
+
+# -- names no registry knows, in prose enumerations and observer lists: unlinked mentions with a warning -------
+
+@pytest.mark.parametrize(("language", "text", "unknown", "known"), [
+    ("en", "The representatives of Kyrgyzstan, Freedonia and Mongolia described their systems.", "Freedonia",
+     ["state/KGZ", "state/MNG"]),
+    ("zh", "吉尔吉斯斯坦、自由国和蒙古的代表介绍了本国的制度。", "自由国", ["state/KGZ", "state/MNG"]),
+    ("en", "The observers for the European Union and the Regional Conference on Migration also made statements.",
+     "the Regional Conference on Migration", ["organization/eu"]),
+    ("zh", "欧洲联盟和区域移民会议的观察员也作了发言。", "区域移民会议", ["organization/eu"]),
+])
+def test_a_name_no_registry_knows_in_a_list_is_an_unlinked_mention_and_a_warning(
+        tmp_path: Path, registries: Registries, language: str, text: str, unknown: str, known: list[str]) -> None:
+    """Between two States of an enumeration in prose, or among the observers named before the statement verb:
+    the entry no registry knows is kept (never dropped) and named in a warning with file, line and quote."""
+    x = extract(second_paragraph(tmp_path, language, text), registries)
+    mentions = [(m.span.text, m.key) for m in x.mentions if m.span.unit == "para_2" and m.mention_type in
+                ("State", "Organization")]
+    assert [key for _, key in mentions if key] == known
+    assert [name for name, key in mentions if key is None] == [unknown]
+    assert [w.split(": ", 1)[1] for w in x.warnings if "para_2" in w and "not found" in w] == [
+        f"para_2: {unknown!r}: name not found in the registries (unlinked mention)"]
+
+
+@pytest.mark.parametrize(("language", "text"), [
+    ("en", "The representatives of Argentina, Thailand and South Africa described their systems."),
+    ("zh", "阿根廷、泰国和南非的代表介绍了本国的制度。"),
+    ("en", "The observers for the European Union and the International Organization for Migration also made "
+           "statements."),
+    ("en", "The Working Group on Trafficking in Persons held its sixth meeting at CTOC/COP/WG.4/2015/6."),
+])
+def test_known_names_and_symbols_give_no_unlinked_mention(tmp_path: Path, registries: Registries, language: str,
+                                                          text: str) -> None:
+    """Lists of known names leave nothing over (the "the" between them names nothing), and the COP of a
+    document symbol is the symbol's, not a mention of the Conference."""
+    x = extract(second_paragraph(tmp_path, language, text), registries)
+    assert not [m for m in x.mentions if m.span.unit == "para_2" and m.key is None]
+    assert not [m for m in x.mentions if m.span.unit == "para_2" and m.span.text == "COP"]
+    assert not [w for w in x.warnings if "para_2" in w]
+
+
+def test_an_english_report_reads_its_own_meeting_number(registries: Registries) -> None:
+    """"The Working Group on Trafficking in Persons held its sixth meeting": 6, as 第六次会议 in Chinese."""
+    assert extract(parsed("wg-tip-2015.en"), registries).meeting_number == 6
+    assert extract(parsed("wg-tip-2015.zh"), registries).meeting_number == 6
+
+
+@pytest.mark.parametrize(("language", "text", "unknown"), [
+    ("en", "The observers for the Holy See and the Sovereign Military Order of Malta also made statements.",
+     "the Sovereign Military Order of Malta"),
+    ("zh", "教廷和马耳他主权军事医院骑士团的观察员也作了发言。", "马耳他主权军事医院骑士团"),
+])
+def test_a_name_holding_a_state_name_is_not_that_state(tmp_path: Path, registries: Registries, language: str,
+                                                       text: str, unknown: str) -> None:
+    """The Sovereign Military Order of Malta is not Malta (not_names): an unlinked mention and a warning."""
+    x = extract(second_paragraph(tmp_path, language, text), registries)
+    assert [(m.span.text, m.key) for m in x.mentions if m.span.unit == "para_2"] == [
+        ("the Holy See" if language == "en" else "教廷", "state/VAT"), (unknown, None)]
+    assert [s.speaker for s in x.statements if s.unit == "para_2"] == ["state/VAT", None]
+    assert any(f"para_2: {unknown!r}: name not found in the registries" in w for w in x.warnings)

@@ -97,7 +97,13 @@ class Extractor:
         self.doc, self.reg, self.rules = doc, registries, rules
         self.gazetteer: Gazetteer = registries.gazetteer_for(doc.language, tuple(rules.raw.get("not_names") or ()))
         self.out = Extraction()
-        self.matches: dict[str, list[Match]] = {u.eid: self.gazetteer.find(u.text) for u in doc.units}
+        self.matches: dict[str, list[Match]] = {u.eid: self._outside_symbols(u.text, self.gazetteer.find(u.text))
+                                                for u in doc.units}
+
+    def _outside_symbols(self, text: str, found: list[Match]) -> list[Match]:
+        """Names inside a document symbol are part of the symbol, not mentions (the COP of CTOC/COP/2016/1)."""
+        symbols = [m.span() for m in self.rules.symbol.finditer(text)]
+        return [m for m in found if not any(s <= m.start < e for s, e in symbols)]
 
     def run(self) -> Extraction:
         self._context()
@@ -110,6 +116,7 @@ class Extractor:
                 self._documents(unit)
             if unit.kind in PROSE + (Kind.FOOTNOTE,):
                 self._state_lists(unit)
+                self._states_between(unit)
         for unit in self.doc.units:
             if unit.kind is Kind.PARAGRAPH:
                 self._statements(unit)
@@ -233,6 +240,21 @@ class Extractor:
             first_end = separator.start() if separator else end.start()
             first = [m.start for m in self.matches[unit.eid] if start <= m.start and m.end <= first_end and m.key]
             self._listed_agents(unit, first[0] if first else start, end.start(), "State")
+
+    def _states_between(self, unit: Unit) -> None:
+        """An entry between two States of one enumeration in prose (Kyrgyzstan, Freedonia and Mongolia) is a
+        State too: a name no registry knows is kept as an unlinked mention with a warning. The gap must hold
+        only list separators around entries shaped like a name (list_entry in the rules)."""
+        states = [m for m in self.matches[unit.eid] if m.key.startswith("state/")]
+        separators = re.compile(self.rules.raw["list_separators"])
+        for left, right in zip(states, states[1:], strict=False):
+            gap = unit.text[left.end : right.start]
+            pieces = separators.split(gap)
+            if len(pieces) < 3 or pieces[0].strip() or pieces[-1].strip():
+                continue  # not enclosed by separators on both sides
+            entries = [p.strip() for p in pieces[1:-1]]
+            if all(self.rules.list_entry.fullmatch(e) for e in entries if e):
+                self._listed_agents(unit, left.end, right.start, "State")
 
     def _provisions(self, unit: Unit) -> None:
         for sentence_start, sentence in self._sentences(unit.text):
@@ -399,7 +421,11 @@ class Extractor:
             observer = bool(self.rules.observer.search(sentence[: verb.start()]))
             states_listed = bool(self.rules.states_list_cue.search(sentence[: max(colon, 0)]))
             guess = "State" if states_listed else "Organization"
-            listed = self._listed_agents(unit, start + region[0], start + region[1], guess if colon != -1 else None)
+            named = self.rules.observer_list.search(sentence[: verb.start()]) if colon == -1 else None
+            if named:  # "The observers for A and B also made statements": a list, its unknown names kept
+                region, guess = named.span("list"), "Organization"
+            listed = self._listed_agents(unit, start + region[0], start + region[1],
+                                         guess if colon != -1 or named else None)
             for key, name in listed:
                 capacity = "observer" if observer else ("state" if (key or "").startswith("state/")
                                                         or states_listed else "organization")
@@ -416,7 +442,7 @@ class Extractor:
             gap_end = m.start if m else end
             for piece in re.split(self.rules.raw["list_separators"], unit.text[cursor:gap_end]):
                 name = piece.strip(" 。；：，、.;:,")
-                if name and not re.fullmatch(r"[（(][^）)]*[）)]", name):
+                if name and not re.fullmatch(r"[（(][^）)]*[）)]|" + self.rules.raw["list_filler"], name):
                     at = unit.text.index(name, cursor)
                     self._warn(unit, name, "name not found in the registries (unlinked mention)")
                     self.out.mentions.append(Mention(Span(unit.eid, at, at + len(name), name), leftovers, None))
@@ -619,9 +645,9 @@ class Extractor:
     # -- the meeting -------------------------------------------------------------------------------
     def _meeting_facts(self, unit: Unit) -> None:
         meeting = self.rules.meeting_number.search(unit.text)
-        if meeting and self.out.meeting_number is None and self.rules.self_reference.search(
-                unit.text, max(0, meeting.start() - 4), meeting.start() + 1):
-            self.out.meeting_number = self._numeral(meeting["n"])
+        owner = f"(?:{self.rules.raw['self_reference']})(?:{self.rules.raw['meeting_owner_gap']})$"
+        if meeting and self.out.meeting_number is None and re.search(owner, unit.text[: meeting.start()]):
+            self.out.meeting_number = self._numeral(meeting["n"])  # the report's own body's meeting
         sittings = self.rules.sittings.search(unit.text)
         if sittings and self.out.sittings is None:
             self.out.sittings = self._numeral(sittings["n"])

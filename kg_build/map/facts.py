@@ -207,9 +207,10 @@ class FactsMapper(GraphWriter):
         self.add(meeting, CTOC.hasAgendaItem, node)
         return node
 
-    def place(self, name_zh: str) -> URIRef | None:
+    def place(self, name: str) -> URIRef | None:
+        """The place of places.yaml that the dateline names, by any of its names (维也纳, Vienna)."""
         for entity in self.reg.entities.values():
-            if entity.kind == "place" and name_zh in entity.surface_forms:
+            if entity.kind == "place" and name in {*entity.surface_forms, *(form for form, _ in entity.names)}:
                 return entity.iri
         return None
 
