@@ -4,56 +4,49 @@ a home page, and content-negotiation rules for Apache and nginx."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from kg_build.namespaces import CTOC, bind_prefixes
-from kg_build.publish.dumps import jsonld
+from kg_build.namespaces import CTOC
 from kg_build.publish.output import write_text
 from kg_build.publish.site.conneg import htaccess, nginx_conf
 from kg_build.publish.site.data import SiteData
 from kg_build.publish.site.figures import network_figure, report_figures
 from kg_build.publish.site.html import bilingual, document, esc, highlight, node_html
-from kg_build.publish.site.kinds import KINDS, Kind, members
+from kg_build.publish.site.kinds import KINDS, Kind
 from kg_build.publish.site.lang import in_lang, lang_attribute, marked
+from kg_build.publish.site.listing import kind_members, site_pages
+from kg_build.publish.site.manifest import MANIFEST, Entry, PreviousPages, page_digest, renderer_digest
+from kg_build.publish.site.pagedata import jsonld, ntriples, rdf_xml, sorted_triples, turtle
 from kg_build.publish.site.paths import Segments, href, iri_href, segments, split_fragment
 from kg_build.publish.site.reading import ReportReader, anchor
-from kg_build.serialize import canonical_ntriples, turtle
 
 SITE_DIR = "site"
+PAGE_FILES = ("index.html", "index.ttl", "index.jsonld", "index.nt", "index.rdf")
 FOLD_AFTER = 12  # incoming links of one property beyond this many are folded into <details>
 
 
 @dataclass(frozen=True)
 class SiteSummary:
-    """What was written: resource pages, kind pages, files."""
+    """What was written: resource pages, kind pages, files, and how many pages were reused."""
 
     pages: int
     kind_pages: int
     files: int
-
-
-def page_graph(data: SiteData, subjects: list[URIRef]) -> Graph:
-    """The data of one page: what its IRIs say and what is said about them (symmetric description)."""
-    g = bind_prefixes(Graph())
-    for s in subjects:
-        for p, o in data.outgoing.get(s, ()):
-            g.add((s, p, o))
-        for x, p in data.incoming.get(s, ()):
-            g.add((x, p, s))  # type: ignore[arg-type]
-    return g
+    linked: int = 0  # resource pages hard-linked from the previous build
 
 
 def properties_table(data: SiteData, node: URIRef, folder: Segments) -> str:
     """Every property of `node` with its values (linked), rdf:type first."""
     by_property: dict[URIRef, list[Node]] = {}
-    for p, o in data.outgoing.get(node, ()):
+    for p, o in data.outgoing(node):
         by_property.setdefault(p, []).append(o)
     if not by_property:
         return '<p class="empty">没有属性 <span lang="en">No properties</span></p>'
@@ -88,7 +81,7 @@ def incoming_section(data: SiteData, subjects: list[URIRef], folder: Segments) -
     """Links to this page's IRIs from elsewhere, grouped by property."""
     groups: dict[URIRef, list[Node]] = {}
     for s in subjects:
-        for x, p in data.incoming.get(s, ()):
+        for x, p in data.incoming(s):
             groups.setdefault(p, []).append(x)
     if not groups:
         return ""
@@ -163,7 +156,7 @@ def resource_page(data: SiteData, page: str, subjects: list[URIRef]) -> str:
     folder = segments(page)
     zh, en = data.own_label(node, "zh"), data.own_label(node, "en")
     title = zh or en or data.label(node)
-    types = " ".join(node_html(t, data, folder) for t in sorted(data.types.get(node, ()), key=str))
+    types = " ".join(node_html(t, data, folder) for t in sorted(data.types(node), key=str))
     title_lang = "zh" if zh else "en" if en else data.tagged_label(node)[1]
     body = [f'<h1{lang_attribute(title_lang)}>{marked(title, title_lang)}</h1>']
     if en and zh:
@@ -181,7 +174,7 @@ def resource_page(data: SiteData, page: str, subjects: list[URIRef]) -> str:
                 + properties_table(data, node, folder) + "\n</section>")
     for sub in subjects:
         fragment = split_fragment(str(sub))[1]
-        if fragment and sub in data.outgoing:
+        if fragment and data.outgoing(sub):
             body.append(f'<section class="fragment" id="{esc(fragment)}"><h3>#{esc(fragment)} '
                         f'<span class="iri">{esc(sub)}</span></h3>\n{properties_table(data, sub, folder)}\n</section>')
     body.append(incoming_section(data, subjects, folder))
@@ -233,44 +226,83 @@ def home_page(data: SiteData, counts: dict[str, int], info: dict[str, Any]) -> s
     return document(str(info.get("title_zh", "CTOC-KG")), "\n".join(body), folder, alternates=False)
 
 
-def write_page_data(folder: Path, graph: Graph) -> None:
-    """``index.ttl``, ``index.jsonld``, ``index.nt`` and ``index.rdf`` (RDF/XML) of one page."""
-    write_text(folder, "index.ttl", turtle(graph))
-    write_text(folder, "index.jsonld", jsonld(graph, indent=None))
-    ntriples = canonical_ntriples(graph)
-    write_text(folder, "index.nt", ntriples)
-    write_text(folder, "index.rdf", rdf_xml(ntriples, dict(graph.namespaces())))
+def page_rows(data: SiteData, subjects: list[URIRef]) -> list[tuple[str, ox.Triple]]:
+    """The data of one page, sorted: what its IRIs say and what is said about them (symmetric description)."""
+    triples = []
+    for s in subjects:
+        data.outgoing(s), data.incoming(s)  # noted as the page's input
+        node = ox.NamedNode(str(s))
+        triples += [q.triple for q in data.store.quads_for_pattern(node, None, None, ox.DefaultGraph())]
+        triples += [q.triple for q in data.store.quads_for_pattern(None, None, node, ox.DefaultGraph())]
+    return sorted_triples(triples)
 
 
-def rdf_xml(ntriples: str, prefixes: dict[str, URIRef]) -> str:
-    """RDF/XML of N-Triples text, written by Oxigraph (no second rdflib pass per page); `prefixes` name the
-    namespaces it uses, so the XML reads like the Turtle."""
-    quads = pyoxigraph.parse(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
-    used = {name: str(ns) for name, ns in prefixes.items() if name and f"<{ns}" in ntriples}
-    return pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=used).decode("utf-8")
+def page_files(data: SiteData, page: str, subjects: list[URIRef]) -> dict[str, str]:
+    """The five files of one resource page: its HTML and its data as Turtle, JSON-LD, N-Triples and RDF/XML."""
+    rows = page_rows(data, subjects)
+    return {"index.html": resource_page(data, page, subjects), "index.ttl": turtle(rows),
+            "index.jsonld": jsonld(rows), "index.nt": ntriples(rows), "index.rdf": rdf_xml(rows)}
 
 
-def write_site(graph: Graph, out: Path, inferred: Graph | None = None, ontology: Graph | None = None,
-               info: dict[str, Any] | None = None) -> SiteSummary:
-    """Write the whole site into ``out/site``."""
-    root = out / SITE_DIR
-    data = SiteData.build(graph, inferred, ontology)
-    files = 0
-    for page, subjects in sorted(data.pages.items()):
-        folder = root.joinpath(*segments(page))
-        write_text(folder, "index.html", resource_page(data, page, subjects))
-        write_page_data(folder, page_graph(data, subjects))
-        files += 5
-    types = Graph()
-    for node, classes in data.types.items():
-        for cls in classes:
-            types.add((node, RDF.type, cls))
-    counts = {}
+def kind_files(data: SiteData, ontology: Graph | None, info: dict[str, Any]) -> dict[str, str]:
+    """The kind listings and the home page, by their path under the site."""
+    files, counts = {}, {}
     for kind in KINDS:
-        found = [m for m in members(kind, types, ontology) if iri_href((), str(m)) is not None]
+        found = kind_members(data.store, kind, ontology)
         counts[kind.slug] = len(found)
-        write_text(root / "kinds" / kind.slug, "index.html", kind_page(data, kind, found))
-    write_text(root, "index.html", home_page(data, counts, info or {}))
+        files[f"kinds/{kind.slug}/index.html"] = kind_page(data, kind, found)
+    files["index.html"] = home_page(data, counts, info)
+    return files
+
+
+def write_files(folder: Path, files: dict[str, str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        with open(folder / name, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+
+
+def link_files(previous: Path, folder: Path) -> bool:
+    """Hard-link a page's files from the previous build; False (nothing linked) when one is missing."""
+    if not all((previous / name).is_file() for name in PAGE_FILES):
+        return False
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in PAGE_FILES:
+        os.link(previous / name, folder / name)
+    return True
+
+
+def write_site(store: ox.Store, out: Path, ontology: Graph | None = None, info: dict[str, Any] | None = None,
+               previous: Path | None = None) -> SiteSummary:
+    """Write the whole site into ``out/site`` from the build's store, page by page; pages whose input is the same
+    as in the `previous` build folder's site are hard-linked from it instead of rendered."""
+    root = out / SITE_DIR
+    root.mkdir(parents=True, exist_ok=True)
+    info = info or {}
+    data = SiteData(store, ontology)
+    renderer = renderer_digest(ontology, info)
+    old_root = previous / SITE_DIR if previous is not None else None
+    earlier = PreviousPages(old_root / MANIFEST if old_root is not None else None)
+    pages = linked = 0
+    with open(root / MANIFEST, "w", encoding="utf-8", newline="\n") as manifest:
+        for page, subjects in site_pages(store):
+            pages += 1
+            where = segments(page)
+            folder = root.joinpath(*where)
+            entry = earlier.find(page)
+            if entry is not None and old_root is not None \
+                    and page_digest(data, renderer, subjects, entry.lookups) == entry.digest \
+                    and link_files(old_root.joinpath(*where), folder):
+                manifest.write(entry.line())
+                linked += 1
+                continue
+            data.recording = set()
+            files = page_files(data, page, subjects)
+            lookups, data.recording = data.recording, None
+            write_files(folder, files)
+            manifest.write(Entry(page, page_digest(data, renderer, subjects, lookups), list(lookups)).line())
+    for path, text in kind_files(data, ontology, info).items():
+        write_text((root / path).parent, Path(path).name, text)
     write_text(root, ".htaccess", htaccess())
     write_text(root, "nginx.conf", nginx_conf())
-    return SiteSummary(len(data.pages), len(KINDS), files + len(KINDS) + 3)
+    return SiteSummary(pages, len(KINDS), pages * len(PAGE_FILES) + len(KINDS) + 3, linked)
