@@ -15,7 +15,7 @@ from rdflib.namespace import RDF, RDFS
 
 from kg_build.namespaces import BASE, CTOC, ELI, ID
 from kg_build.publish.site.data import graph_store
-from kg_build.publish.site.pages import write_site
+from kg_build.publish.site.writer import write_site
 from tests.conftest import SEED
 from tests.test_dumps import paragraph_text, report_iri
 

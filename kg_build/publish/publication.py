@@ -17,8 +17,9 @@ from kg_build.publish.notebook import write_notebook_page
 from kg_build.publish.ontodoc import ONTOLOGY_FILE, load_ontology, write_ontology_docs
 from kg_build.publish.output import write_text
 from kg_build.publish.site.conneg import htaccess, nginx_conf
-from kg_build.publish.site.pages import SITE_DIR, write_site
+from kg_build.publish.site.pages import SITE_DIR
 from kg_build.publish.site.query_editor import write_query_editor
+from kg_build.publish.site.writer import write_site
 from kg_build.publish.store import open_store, write_store
 from kg_build.publish.void import load_dataset_info, write_void
 from kg_build.serialize import canonical_ntriples

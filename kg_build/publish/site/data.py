@@ -19,6 +19,7 @@ from kg_build.publish.site.paths import split_fragment
 from kg_build.publish.store import INFERRED_GRAPH
 
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, FOAF.name, DCTERMS.title)
+LABEL_SET = frozenset(LABEL_PROPERTIES)
 SOURCE_PROPERTIES = (CTOC.statedIn, CTOC.raisedIn, CTOC.mentionIn, CTOC.citingUnit)
 QUOTE_PROPERTIES = (CTOC.mentionText, CTOC.citationText)
 OX_TYPE = ox.NamedNode(str(RDF.type))
@@ -70,6 +71,9 @@ class SiteData:
     _out: dict[Node, list[tuple[URIRef, Node]]] = field(default_factory=dict)
     _in: dict[Node, list[tuple[Node, URIRef]]] = field(default_factory=dict)
     _types: dict[Node, frozenset[URIRef]] = field(default_factory=dict)
+    _by_property: dict[Node, dict[URIRef, list[Node]]] = field(default_factory=dict)
+    _labels: dict[Node, dict[str, list[str]]] = field(default_factory=dict)
+    _answers: dict[Lookup, bytes] = field(default_factory=dict)
     _ontology_labels: dict[Node, dict[str, list[str]]] = field(default_factory=dict)
     _curies: dict[URIRef, str] = field(default_factory=dict)
 
@@ -131,28 +135,59 @@ class SiteData:
             self._types[node] = found
         return found
 
+    def values(self, node: Node, prop: URIRef) -> list[Node]:
+        """The node's values of one property, in outgoing order."""
+        by_property = self._by_property.get(node)
+        if by_property is None:
+            by_property = {}
+            for p, o in self.outgoing(node):
+                by_property.setdefault(p, []).append(o)
+            self._room(self._by_property)
+            self._by_property[node] = by_property
+        else:
+            self._note("o", node)
+        return by_property.get(prop, [])
+
     def asserted_types(self, node: Node) -> set[URIRef]:
         return {o for o in self.values(node, RDF.type) if isinstance(o, URIRef)}
 
     def labels(self, node: Node) -> dict[str, list[str]]:
         """The node's labels by language ("" for none): its own (asserted) and the ontology's."""
-        found: dict[str, list[str]] = {}
+        found = self._labels.get(node)
+        if found is not None:
+            self._note("o", node)
+            return found
+        found = {}
         for p, o in self.outgoing(node):
-            if p in LABEL_PROPERTIES and isinstance(o, Literal) and str(o) not in found.get(o.language or "", []):
+            if p in LABEL_SET and isinstance(o, Literal) and str(o) not in found.get(o.language or "", []):
                 found.setdefault(o.language or "", []).append(str(o))
         for lang, values in self._ontology_labels.get(node, {}).items():
             found.setdefault(lang, []).extend(v for v in values if v not in found.get(lang, []))
+        self._room(self._labels)
+        self._labels[node] = found
         return found
 
     def input_digest(self, lookups: Iterable[Lookup]) -> str:
         """SHA-256 over the answers of `lookups` (what a page read): equal digests, equal pages."""
         sha = hashlib.sha256()
-        for kind, node in sorted(lookups, key=lambda k: (k[0], str(k[1]))):
-            answer = {"o": self.outgoing, "i": self.incoming, "t": self.types}[kind](node)
-            shown = sorted(answer) if kind == "t" else answer
-            sha.update(f"{kind} {node.n3()} {[(a.n3(), b.n3()) for a, b in shown] if kind != 't' else shown}\n"
-                       .encode())
+        for lookup in sorted(lookups, key=lambda k: (k[0], str(k[1]))):
+            sha.update(self.answer_digest(lookup))
         return sha.hexdigest()
+
+    def answer_digest(self, lookup: Lookup) -> bytes:
+        """SHA-256 of one lookup and its answer (kept while the node's answers are)."""
+        found = self._answers.get(lookup)
+        if found is None:
+            kind, node = lookup
+            if kind == "t":
+                shown = " ".join(sorted(self.types(node)))
+            else:
+                answer = self.outgoing(node) if kind == "o" else self.incoming(node)
+                shown = " ".join(f"{a.n3()} {b.n3()}" for a, b in answer)
+            found = hashlib.sha256(f"{kind} {node.n3()} {shown}".encode()).digest()
+            self._room(self._answers)
+            self._answers[lookup] = found
+        return found
 
     def label(self, node: Node, lang: str = "zh") -> str:
         """The node's label in `lang`, else in another language, else the end of its IRI."""
@@ -185,9 +220,6 @@ class SiteData:
                 found = str(term)
             self._curies[term] = found
         return found
-
-    def values(self, node: Node, prop: URIRef) -> list[Node]:
-        return [o for p, o in self.outgoing(node) if p == prop]
 
     def value(self, node: Node, prop: URIRef) -> Node | None:
         found = self.values(node, prop)

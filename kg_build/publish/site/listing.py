@@ -38,27 +38,39 @@ def page_lines(store: ox.Store, path: Path) -> None:
                     handle.write(f"{page}\t{iri}\n")
 
 
+def write_page_list(store: ox.Store, path: Path) -> None:
+    """The sorted ``page<TAB>iri`` lines of the site into `path` (an external sort: memory stays flat)."""
+    raw = path.with_name(path.name + ".unsorted")
+    page_lines(store, raw)
+    subprocess.run(["sort", "-u", "-S", SORT_MEMORY, "-T", str(path.parent), "-o", str(path), str(raw)], check=True,
+                   env={**os.environ, "LC_ALL": "C"})
+    raw.unlink()
+
+
+def read_pages(path: Path, share: int = 0, shares: int = 1) -> Iterator[tuple[str, list[URIRef]]]:
+    """``(page IRI, the IRIs it shows)`` from a page list: pages in byte order of ``page<TAB>``, each page's IRIs
+    sorted (itself first); with `shares` > 1 only every `shares`-th page from the `share`-th on."""
+    current: str | None = None
+    shown: list[URIRef] = []
+    index = -1
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            page, _, iri = line.rstrip("\n").partition("\t")
+            if page != current:
+                if current is not None and index % shares == share:
+                    yield current, shown
+                current, shown, index = page, [], index + 1
+            shown.append(URIRef(iri))
+    if current is not None and index % shares == share:
+        yield current, shown
+
+
 def site_pages(store: ox.Store) -> Iterator[tuple[str, list[URIRef]]]:
-    """``(page IRI, the IRIs it shows)``: pages in byte order of ``page<TAB>``, each page's IRIs sorted (itself
-    first)."""
+    """Every page of the site with the IRIs it shows, in page order (see `read_pages`)."""
     with tempfile.TemporaryDirectory(prefix="ctoc-kg-pages-") as work:
-        raw, ordered = Path(work) / "pages.tsv", Path(work) / "sorted.tsv"
-        page_lines(store, raw)
-        subprocess.run(["sort", "-u", "-S", SORT_MEMORY, "-T", work, "-o", str(ordered), str(raw)], check=True,
-                       env={**os.environ, "LC_ALL": "C"})
-        raw.unlink()
-        current: str | None = None
-        shown: list[URIRef] = []
-        with ordered.open(encoding="utf-8") as handle:
-            for line in handle:
-                page, _, iri = line.rstrip("\n").partition("\t")
-                if page != current:
-                    if current is not None:
-                        yield current, shown
-                    current, shown = page, []
-                shown.append(URIRef(iri))
-        if current is not None:
-            yield current, shown
+        path = Path(work) / "pages.tsv"
+        write_page_list(store, path)
+        yield from read_pages(path)
 
 
 def kind_members(store: ox.Store, kind: Kind, ontology: Graph | None = None) -> list[URIRef]:

@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -72,6 +72,7 @@ def _namespaces() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(((name, str(ns)) for name, ns in PREFIXES.items()), key=lambda p: (-len(p[1]), p[0])))
 
 
+@lru_cache(maxsize=1 << 16)
 def curie(iri: str) -> tuple[str, str] | None:
     """``(prefix, local)`` when `iri` is a namespace plus a local name Turtle and JSON-LD read as is."""
     for name, ns in _namespaces():
@@ -166,9 +167,10 @@ def context_terms() -> Terms:
     return Terms(iris, maps, languages, datatypes, plain, prefixes)
 
 
-def compact(iri: str, terms: Terms) -> str:
+@lru_cache(maxsize=1 << 14)
+def compact(iri: str) -> str:
     """A prefixed name of the context for `iri` (a key or a type), else the IRI itself."""
-    for name, ns in terms.prefixes:
+    for name, ns in context_terms().prefixes:
         if iri.startswith(ns) and SAFE_LOCAL.fullmatch(iri[len(ns):]):
             return f"{name}:{iri[len(ns):]}"
     return iri
@@ -184,19 +186,19 @@ def jsonld_value(prop: str, term: Term, terms: Terms) -> tuple[str, Any, str | N
     if isinstance(term, ox.NamedNode | ox.BlankNode):
         if prop in terms.iris:
             return terms.iris[prop], node_id(term), None
-        return compact(prop, terms), {"@id": node_id(term)}, None
+        return compact(prop), {"@id": node_id(term)}, None
     if term.language:
         if prop in terms.language_maps:
             return terms.language_maps[prop], term.value, term.language
         if (prop, term.language) in terms.languages:
             return terms.languages[(prop, term.language)], term.value, None
-        return compact(prop, terms), {"@value": term.value, "@language": term.language}, None
+        return compact(prop), {"@value": term.value, "@language": term.language}, None
     datatype = term.datatype.value
     if datatype == XSD_STRING:
-        return terms.plain.get(prop, compact(prop, terms)), term.value, None
+        return terms.plain.get(prop, compact(prop)), term.value, None
     if (prop, datatype) in terms.datatypes:
         return terms.datatypes[(prop, datatype)], term.value, None
-    return compact(prop, terms), {"@value": term.value, "@type": compact(datatype, terms)}, None
+    return compact(prop), {"@value": term.value, "@type": compact(datatype)}, None
 
 
 def _sort_key(value: Any) -> tuple[int, str]:
@@ -222,7 +224,7 @@ def jsonld(rows: list[tuple[str, ox.Triple]]) -> str:
         subject = node_id(t.subject)
         node = nodes.setdefault(subject, {"id": subject})
         if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-            node.setdefault("type", []).append(compact(t.object.value, terms))
+            node.setdefault("type", []).append(compact(t.object.value))
             continue
         key, value, language = jsonld_value(t.predicate.value, t.object, terms)
         if language is not None:

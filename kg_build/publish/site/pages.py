@@ -1,12 +1,9 @@
-"""The static linked-data site ``site/``: a page for every IRI under ``id/`` at the path its IRI implies,
-each beside its data (``index.ttl``, ``index.jsonld``, ``index.nt``, ``index.rdf``), index pages per kind,
-a home page, and content-negotiation rules for Apache and nginx."""
+"""The pages of the static linked-data site ``site/``: a page for every IRI under ``id/`` at the path its IRI
+implies, each beside its data (``index.ttl``, ``index.jsonld``, ``index.nt``, ``index.rdf``), index pages per kind
+and a home page, each rendered from `SiteData` lookups (kg_build/publish/site/writer.py writes them all)."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -15,15 +12,12 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from kg_build.namespaces import CTOC
-from kg_build.publish.output import write_text
-from kg_build.publish.site.conneg import htaccess, nginx_conf
 from kg_build.publish.site.data import SiteData
 from kg_build.publish.site.figures import network_figure, report_figures
 from kg_build.publish.site.html import bilingual, document, esc, highlight, node_html
 from kg_build.publish.site.kinds import KINDS, Kind
 from kg_build.publish.site.lang import in_lang, lang_attribute, marked
-from kg_build.publish.site.listing import kind_members, site_pages
-from kg_build.publish.site.manifest import MANIFEST, Entry, PreviousPages, page_digest, renderer_digest
+from kg_build.publish.site.listing import kind_members
 from kg_build.publish.site.pagedata import jsonld, ntriples, rdf_xml, sorted_triples, turtle
 from kg_build.publish.site.paths import Segments, href, iri_href, segments, split_fragment
 from kg_build.publish.site.reading import ReportReader, anchor
@@ -31,16 +25,6 @@ from kg_build.publish.site.reading import ReportReader, anchor
 SITE_DIR = "site"
 PAGE_FILES = ("index.html", "index.ttl", "index.jsonld", "index.nt", "index.rdf")
 FOLD_AFTER = 12  # incoming links of one property beyond this many are folded into <details>
-
-
-@dataclass(frozen=True)
-class SiteSummary:
-    """What was written: resource pages, kind pages, files, and how many pages were reused."""
-
-    pages: int
-    kind_pages: int
-    files: int
-    linked: int = 0  # resource pages hard-linked from the previous build
 
 
 def properties_table(data: SiteData, node: URIRef, folder: Segments) -> str:
@@ -253,56 +237,3 @@ def kind_files(data: SiteData, ontology: Graph | None, info: dict[str, Any]) -> 
         files[f"kinds/{kind.slug}/index.html"] = kind_page(data, kind, found)
     files["index.html"] = home_page(data, counts, info)
     return files
-
-
-def write_files(folder: Path, files: dict[str, str]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        with open(folder / name, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-
-
-def link_files(previous: Path, folder: Path) -> bool:
-    """Hard-link a page's files from the previous build; False (nothing linked) when one is missing."""
-    if not all((previous / name).is_file() for name in PAGE_FILES):
-        return False
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in PAGE_FILES:
-        os.link(previous / name, folder / name)
-    return True
-
-
-def write_site(store: ox.Store, out: Path, ontology: Graph | None = None, info: dict[str, Any] | None = None,
-               previous: Path | None = None) -> SiteSummary:
-    """Write the whole site into ``out/site`` from the build's store, page by page; pages whose input is the same
-    as in the `previous` build folder's site are hard-linked from it instead of rendered."""
-    root = out / SITE_DIR
-    root.mkdir(parents=True, exist_ok=True)
-    info = info or {}
-    data = SiteData(store, ontology)
-    renderer = renderer_digest(ontology, info)
-    old_root = previous / SITE_DIR if previous is not None else None
-    earlier = PreviousPages(old_root / MANIFEST if old_root is not None else None)
-    pages = linked = 0
-    with open(root / MANIFEST, "w", encoding="utf-8", newline="\n") as manifest:
-        for page, subjects in site_pages(store):
-            pages += 1
-            where = segments(page)
-            folder = root.joinpath(*where)
-            entry = earlier.find(page)
-            if entry is not None and old_root is not None \
-                    and page_digest(data, renderer, subjects, entry.lookups) == entry.digest \
-                    and link_files(old_root.joinpath(*where), folder):
-                manifest.write(entry.line())
-                linked += 1
-                continue
-            data.recording = set()
-            files = page_files(data, page, subjects)
-            lookups, data.recording = data.recording, None
-            write_files(folder, files)
-            manifest.write(Entry(page, page_digest(data, renderer, subjects, lookups), list(lookups)).line())
-    for path, text in kind_files(data, ontology, info).items():
-        write_text((root / path).parent, Path(path).name, text)
-    write_text(root, ".htaccess", htaccess())
-    write_text(root, "nginx.conf", nginx_conf())
-    return SiteSummary(pages, len(KINDS), pages * len(PAGE_FILES) + len(KINDS) + 3, linked)
