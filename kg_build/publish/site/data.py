@@ -24,7 +24,7 @@ SOURCE_PROPERTIES = (CTOC.statedIn, CTOC.raisedIn, CTOC.mentionIn, CTOC.citingUn
 QUOTE_PROPERTIES = (CTOC.mentionText, CTOC.citationText)
 OX_TYPE = ox.NamedNode(str(RDF.type))
 XSD_STRING = str(XSD.string)
-CACHE_LIMIT = 50_000  # nodes whose lookups are kept; past it the cache starts afresh (memory stays flat)
+CACHE_LIMIT = 10_000  # nodes whose lookups are kept; past it the cache starts afresh (memory stays flat)
 
 Lookup = tuple[str, Node]  # ("o" outgoing | "i" incoming | "t" types, node)
 

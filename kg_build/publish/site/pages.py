@@ -221,11 +221,21 @@ def page_rows(data: SiteData, subjects: list[URIRef]) -> list[tuple[str, ox.Trip
     return sorted_triples(triples)
 
 
+DATA_WRITERS = {"index.ttl": turtle, "index.jsonld": jsonld, "index.nt": ntriples, "index.rdf": rdf_xml}
+
+
 def page_files(data: SiteData, page: str, subjects: list[URIRef]) -> dict[str, str]:
     """The five files of one resource page: its HTML and its data as Turtle, JSON-LD, N-Triples and RDF/XML."""
     rows = page_rows(data, subjects)
-    return {"index.html": resource_page(data, page, subjects), "index.ttl": turtle(rows),
-            "index.jsonld": jsonld(rows), "index.nt": ntriples(rows), "index.rdf": rdf_xml(rows)}
+    return {"index.html": resource_page(data, page, subjects)} | {
+        name: write(rows) for name, write in DATA_WRITERS.items()}
+
+
+def page_file(data: SiteData, page: str, subjects: list[URIRef], name: str) -> str:
+    """One of the five files of a resource page (`name` one of PAGE_FILES)."""
+    if name == "index.html":
+        return resource_page(data, page, subjects)
+    return DATA_WRITERS[name](page_rows(data, subjects))
 
 
 def kind_files(data: SiteData, ontology: Graph | None, info: dict[str, Any]) -> dict[str, str]:

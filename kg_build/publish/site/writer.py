@@ -22,10 +22,9 @@ from kg_build.publish.site.data import SiteData
 from kg_build.publish.site.kinds import KINDS
 from kg_build.publish.site.listing import read_pages, write_page_list
 from kg_build.publish.site.manifest import MANIFEST, Entry, PreviousPages, page_digest, renderer_digest
-from kg_build.publish.site.pages import SITE_DIR, kind_files, page_files
+from kg_build.publish.site.pages import PAGE_FILES, SITE_DIR, kind_files, page_files
 from kg_build.publish.site.paths import segments
-
-PAGE_FILES = ("index.html", "index.ttl", "index.jsonld", "index.nt", "index.rdf")
+from kg_build.publish.site.served import write_page_index
 
 
 @dataclass(frozen=True)
@@ -111,6 +110,25 @@ def merge_manifests(parts: list[Path], target: Path) -> None:
     finally:
         for handle in handles:
             handle.close()
+
+
+SITE_MODES = ("static", "served")
+
+
+def site_mode(mode: str, store: ox.Store | Path, out: Path, ontology: Graph | None = None,
+              info: dict[str, Any] | None = None, previous: Path | None = None, processes: int = 1) -> SiteSummary:
+    """Publish the site the way the publisher chose: "static" writes every page (`write_site`); "served" writes
+    only the page list, and ``ctoc-kg serve`` renders each page from the build's store when asked, with the same
+    bytes (kg_build/publish/site/served.py). The site's other files (query editor, notebook page) are written in
+    both modes by their own steps."""
+    if mode == "static":
+        return write_site(store, out, ontology, info, previous, processes)
+    if mode != "served":
+        raise ValueError(f"site mode {mode!r}: choose one of {', '.join(SITE_MODES)}")
+    opened = ox.Store.read_only(str(store)) if isinstance(store, Path) else store
+    listing = write_page_index(opened, out)
+    pages = sum(1 for _ in read_pages(listing))
+    return SiteSummary(pages, len(KINDS), 1)
 
 
 def write_site(store: ox.Store | Path, out: Path, ontology: Graph | None = None, info: dict[str, Any] | None = None,
