@@ -214,7 +214,8 @@ def page_rows(data: SiteData, subjects: list[URIRef]) -> list[tuple[str, ox.Trip
     """The data of one page, sorted: what its IRIs say and what is said about them (symmetric description)."""
     triples = []
     for s in subjects:
-        data.outgoing(s), data.incoming(s)  # noted as the page's input
+        data.outgoing(s)  # the page shows these triples: noted as its input
+        data.incoming(s)
         node = ox.NamedNode(str(s))
         triples += [q.triple for q in data.store.quads_for_pattern(node, None, None, ox.DefaultGraph())]
         triples += [q.triple for q in data.store.quads_for_pattern(None, None, node, ox.DefaultGraph())]
