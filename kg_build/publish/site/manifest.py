@@ -1,4 +1,4 @@
-"""Rebuilding only the pages whose data changed. The site keeps ``.pages.tsv``: per page its IRI, the digest of its
+"""Rebuilding only the pages whose data changed. The site keeps ``.pages.tsv.gz``: per page its IRI, the digest of its
 input and the lookups it made while rendered (kg_build/publish/site/data.py records them). On a rebuild the same
 lookups are made again on the new store; when their answers, the IRIs the page shows and the renderer (its code,
 the ontology, the dataset info) are unchanged, the page would come out the same, so its files are hard-linked
@@ -6,12 +6,14 @@ from the previous build. Rendering is a function of those answers alone, so this
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from rdflib import BNode, Graph, URIRef
 
@@ -19,7 +21,7 @@ from kg_build.namespaces import BASE
 from kg_build.publish.dumps import CONTEXT_FILE
 from kg_build.publish.site.data import Lookup, SiteData
 
-MANIFEST = ".pages.tsv"
+MANIFEST = ".pages.tsv.gz"  # gzip (level 1, no timestamp: the same bytes each build): IRIs shrink about tenfold
 SITE_CODE = Path(__file__).resolve().parent
 
 
@@ -67,11 +69,17 @@ class Entry:
         return f"{self.page}\t{self.digest}\t{' '.join(encode(k) for k in sorted(self.lookups, key=str))}\n"
 
 
+def manifest_writer(path: Path) -> TextIO:
+    """A text handle writing the gzip-compressed manifest at `path`."""
+    raw = gzip.GzipFile(path, "wb", compresslevel=1, mtime=0)
+    return io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+
+
 def read_manifest(path: Path) -> Iterator[Entry]:
     """The entries of a manifest in its order (the site's page order); none when there is no manifest."""
     if not path.is_file():
         return
-    with path.open(encoding="utf-8") as handle:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in handle:
             page, digest, lookups = line.rstrip("\n").split("\t")
             yield Entry(page, digest, [decode(f) for f in lookups.split(" ") if f])

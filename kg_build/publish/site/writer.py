@@ -21,7 +21,14 @@ from kg_build.publish.site.conneg import htaccess, nginx_conf
 from kg_build.publish.site.data import SiteData
 from kg_build.publish.site.kinds import KINDS
 from kg_build.publish.site.listing import read_pages, write_page_list
-from kg_build.publish.site.manifest import MANIFEST, Entry, PreviousPages, page_digest, renderer_digest
+from kg_build.publish.site.manifest import (
+    MANIFEST,
+    Entry,
+    PreviousPages,
+    manifest_writer,
+    page_digest,
+    renderer_digest,
+)
 from kg_build.publish.site.pages import PAGE_FILES, SITE_DIR, kind_files, page_files
 from kg_build.publish.site.paths import segments
 from kg_build.publish.site.served import write_page_index
@@ -101,7 +108,7 @@ def merge_manifests(parts: list[Path], target: Path) -> None:
     """The shares' manifests into one in page order (page k is line k // n of part k % n)."""
     handles = [part.open(encoding="utf-8") for part in parts]
     try:
-        with open(target, "w", encoding="utf-8", newline="\n") as out:
+        with manifest_writer(target) as out:
             while True:
                 lines = [handle.readline() for handle in handles]
                 out.writelines(line for line in lines if line)
