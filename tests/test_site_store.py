@@ -46,6 +46,19 @@ def test_every_format_of_sampled_pages_holds_the_same_triples(built_dist: Path) 
         assert (nt.parent / "index.nt").read_text(encoding="utf-8") == canonical_ntriples(graph)
 
 
+def test_page_data_keep_the_datatypes_the_build_wrote(built_dist: Path, kg: Graph) -> None:
+    """A paragraph's page (with its #position-zh selector, whose oa:start and oa:end are xsd:nonNegativeInteger,
+    which the store keeps as xsd:integer) holds its lines of kg.nt byte for byte."""
+    unit = f"{report_iri()}/para_1"
+    expected = Graph()
+    for s, p, o in kg:
+        if any(str(t) == unit or str(t).startswith(unit + "#") for t in (s, o)):
+            expected.add((s, p, o))
+    text = (page_path(built_dist / "site", unit).parent / "index.nt").read_text(encoding="utf-8")
+    assert "XMLSchema#nonNegativeInteger" in text
+    assert text == canonical_ntriples(expected)
+
+
 def edge_graph() -> Graph:
     """Literals and IRIs that test escaping and the choice of JSON-LD terms."""
     g = Graph()

@@ -8,15 +8,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
 from kg_build.namespaces import CTOC, bind_prefixes
 from kg_build.publish.site.paths import split_fragment
 from kg_build.publish.store import INFERRED_GRAPH
+from kg_build.validate.shapes import load_shapes
 
 LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, FOAF.name, DCTERMS.title)
 LABEL_SET = frozenset(LABEL_PROPERTIES)
@@ -24,9 +26,36 @@ SOURCE_PROPERTIES = (CTOC.statedIn, CTOC.raisedIn, CTOC.mentionIn, CTOC.citingUn
 QUOTE_PROPERTIES = (CTOC.mentionText, CTOC.citationText)
 OX_TYPE = ox.NamedNode(str(RDF.type))
 XSD_STRING = str(XSD.string)
+XSD_INTEGER = str(XSD.integer)
+FOLDED = frozenset(str(XSD[name]) for name in (  # the integer types the store keeps as xsd:integer
+    "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger", "long", "int", "short", "byte",
+    "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"))
 CACHE_LIMIT = 10_000  # nodes whose lookups are kept; past it the cache starts afresh (memory stays flat)
 
 Lookup = tuple[str, Node]  # ("o" outgoing | "i" incoming | "t" types, node)
+
+
+@cache
+def declared_datatypes() -> dict[str, str]:
+    """Properties whose SHACL shapes (the ones every build is validated with) declare a single datatype that the
+    store folds into xsd:integer: Oxigraph keeps "5"^^xsd:nonNegativeInteger as "5"^^xsd:integer
+    (oxigraph/oxigraph#526). A build whose data break the declaration stops, so its literals are of that type."""
+    shapes = load_shapes()
+    found: dict[str, set[str]] = {}
+    for shape, datatype in shapes.subject_objects(SH.datatype):
+        for prop in shapes.objects(shape, SH.path):
+            if isinstance(prop, URIRef):
+                found.setdefault(str(prop), set()).add(str(datatype))
+    return {prop: types.pop() for prop, types in sorted(found.items()) if len(types) == 1 and types <= FOLDED}
+
+
+def as_written(predicate: ox.NamedNode, term: ox.NamedNode | ox.BlankNode | ox.Literal
+               ) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """A value as the build wrote it: an integer the store folded gets back the datatype its property declares."""
+    if isinstance(term, ox.Literal) and term.datatype.value == XSD_INTEGER \
+            and (declared := declared_datatypes().get(predicate.value)) is not None:
+        return ox.Literal(term.value, datatype=ox.NamedNode(declared))
+    return term
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
@@ -106,7 +135,8 @@ class SiteData:
         if found is None:
             subject = to_oxigraph(node)
             quads = self.store.quads_for_pattern(subject, None, None, ox.DefaultGraph()) if subject else ()
-            found = sorted((URIRef(q.predicate.value), to_rdflib(q.object)) for q in quads)  # type: ignore[misc]
+            found = sorted((URIRef(q.predicate.value), to_rdflib(as_written(q.predicate, q.object)))
+                           for q in quads)  # type: ignore[misc]
             self._room(self._out)
             self._out[node] = found
         return found

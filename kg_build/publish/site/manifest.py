@@ -20,15 +20,18 @@ from rdflib import BNode, Graph, URIRef
 from kg_build.namespaces import BASE
 from kg_build.publish.dumps import CONTEXT_FILE
 from kg_build.publish.site.data import Lookup, SiteData
+from kg_build.validate.shapes import SHAPES_DIR
 
 MANIFEST = ".pages.tsv.gz"  # gzip (level 1, no timestamp: the same bytes each build): IRIs shrink about tenfold
 SITE_CODE = Path(__file__).resolve().parent
 
 
 def renderer_digest(ontology: Graph | None, info: dict[str, Any]) -> str:
-    """What every page depends on besides its data: the site's code, the JSON-LD context, the ontology, the info."""
+    """What every page depends on besides its data: the site's code, the JSON-LD context, the shapes (they declare
+    datatypes the store folds), the ontology, the info."""
     sha = hashlib.sha256()
-    for path in sorted(SITE_CODE.glob("*.py")) + [CONTEXT_FILE, Path(__file__).resolve().parents[2] / "namespaces.py"]:
+    for path in sorted(SITE_CODE.glob("*.py")) + sorted(SHAPES_DIR.glob("*.ttl")) + [
+            CONTEXT_FILE, Path(__file__).resolve().parents[2] / "namespaces.py"]:
         sha.update(path.name.encode() + b"\0" + path.read_bytes())
     if ontology is not None:
         lines = sorted(ontology.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines())

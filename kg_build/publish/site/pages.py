@@ -12,7 +12,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from kg_build.namespaces import CTOC
-from kg_build.publish.site.data import SiteData
+from kg_build.publish.site.data import SiteData, as_written
 from kg_build.publish.site.figures import network_figure, report_figures
 from kg_build.publish.site.html import bilingual, document, esc, highlight, node_html
 from kg_build.publish.site.kinds import KINDS, Kind
@@ -217,7 +217,8 @@ def page_rows(data: SiteData, subjects: list[URIRef]) -> list[tuple[str, ox.Trip
         data.outgoing(s)  # the page shows these triples: noted as its input
         data.incoming(s)
         node = ox.NamedNode(str(s))
-        triples += [q.triple for q in data.store.quads_for_pattern(node, None, None, ox.DefaultGraph())]
+        triples += [ox.Triple(q.subject, q.predicate, as_written(q.predicate, q.object))
+                    for q in data.store.quads_for_pattern(node, None, None, ox.DefaultGraph())]
         triples += [q.triple for q in data.store.quads_for_pattern(None, None, node, ox.DefaultGraph())]
     return sorted_triples(triples)
 
