@@ -14,7 +14,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg_build.namespaces import BASE, CTOC, ELI, ID
-from kg_build.publish.site.pages import write_site
+from kg_build.publish.site.data import graph_store
+from kg_build.publish.site.writer import write_site
 from tests.conftest import SEED
 from tests.test_dumps import paragraph_text, report_iri
 
@@ -181,7 +182,7 @@ def synthetic_graph(kg: Graph) -> tuple[Graph, dict[str, URIRef]]:
 
 def test_facts_are_shown_on_the_report_and_their_pages(kg: Graph, tmp_path: Path) -> None:
     graph, n = synthetic_graph(kg)
-    write_site(graph, tmp_path)
+    write_site(graph_store(graph), tmp_path)
     site = tmp_path / "site"
     report = page_path(site, str(report_iri())).read_text(encoding="utf-8")
     li = re.search(r'<li class="([^"]*)" id="para_3/item_a">(.*?)</li>', report, re.S)
@@ -206,7 +207,7 @@ def test_kind_without_members_says_so(tmp_path: Path) -> None:
     graph = Graph()
     graph.add((ID["state/ECU"], RDF.type, CTOC.State))
     graph.add((ID["state/ECU"], RDFS.label, Literal("厄瓜多尔", lang="zh")))
-    write_site(graph, tmp_path)
+    write_site(graph_store(graph), tmp_path)
     people = (tmp_path / "site/kinds/people/index.html").read_text(encoding="utf-8")
     assert "图谱中尚无人员" in people and "No people in the graph yet." in people
     states = (tmp_path / "site/kinds/states/index.html").read_text(encoding="utf-8")

@@ -15,8 +15,9 @@ from kg_build.errors import UsageError
 from kg_build.link.linker import unused_keys
 from kg_build.paths import cache_dir
 from kg_build.progress import Progress
-from kg_build.publish.output import check_replaceable, staged_output
+from kg_build.publish.output import BUILD_MARKER, check_replaceable, staged_output
 from kg_build.publish.publication import publish_all
+from kg_build.publish.site.writer import SITE_MODES
 from kg_build.publish.stats import format_summary
 from kg_build.publish.store import open_store
 from kg_build.read.source import DEFAULT_MAX_BYTES, byte_limit
@@ -40,6 +41,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--cache", type=Path, default=None, metavar="DIR",
                    help="build cache folder (default: $CTOC_KG_CACHE, else .cache/ctoc-kg)")
     p.add_argument("--no-cache", action="store_true", help="build every work afresh and keep nothing")
+    p.add_argument("--site", choices=SITE_MODES, default="static",
+                   help="static: write every page (unchanged ones linked from the previous build); served: write the "
+                   "page list only, `ctoc-kg serve` renders pages from the store (default: static)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)
 
@@ -56,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     with open_cache(cache) as partitions, staged_output(args.out) as staging:
         with byte_limit(args.max_bytes):
             corpus = build_corpus(args.sources or [REPORTS_DIR], staging, partitions, args.jobs, progress)
-        report = write_outputs(corpus, staging, progress)
+        report = write_outputs(corpus, staging, progress, args, previous_build(args.out))
     for warning in corpus.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     unused = unused_keys(Registries(), corpus.used)
@@ -69,12 +73,22 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_outputs(corpus: CorpusBuild, folder: Path, progress: Progress) -> ValidationReport:
+SITE_PROCESSES_FROM = 10  # works: below this, one process writes the site faster than several
+
+
+def previous_build(out: Path) -> Path | None:
+    """The build folder this build replaces, when it is one (its site pages can be reused)."""
+    return out if (out / BUILD_MARKER).is_file() else None
+
+
+def write_outputs(corpus: CorpusBuild, folder: Path, progress: Progress, args: argparse.Namespace,
+                  previous: Path | None) -> ValidationReport:
     """Validate the merged build in `folder` (a staging folder) and publish it (store, dumps, void.ttl, ontology
     docs, site: publish/publication.py); return the validation report."""
     with progress.stage("validate"):
         report = check_build(corpus, folder)  # store/ and validation.txt; exit 1 on violations
     with progress.stage("publish"):
-        for note in publish_all(folder, [URIRef(w) for w in corpus.works]):
+        processes = args.jobs if len(corpus.works) >= SITE_PROCESSES_FROM else 1  # a process costs ~1 s to start
+        for note in publish_all(folder, [URIRef(w) for w in corpus.works], args.site, previous, processes):
             print(f"note: {note}")
     return report

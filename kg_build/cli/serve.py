@@ -11,7 +11,7 @@ from kg_build.errors import UsageError
 from kg_build.sparql.limits import Limits
 from kg_build.sparql.query import build_data
 from kg_build.sparql.serve import SparqlFront, serve
-from kg_build.sparql.siteroute import find_site, site_handler
+from kg_build.sparql.siteroute import build_site_handler
 
 DEFAULTS = Limits()
 
@@ -66,8 +66,7 @@ def run(args: argparse.Namespace) -> int:
     limits = limits_of(args)
     files = build_data(args.dist)
     try:
-        site = find_site(args.dist)
-        serve(files, args.port, args.timeout, _ready, site_handler(site) if site else None, limits)
+        serve(files, args.port, args.timeout, _ready, build_site_handler(args.dist), limits)
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
     return 0

@@ -2,7 +2,7 @@
 ``inferred.nt``: the persistent store, dumps with checksums, ``void.ttl``, the ontology documentation and the
 static site, the other formats of the ontology and of ``void.ttl`` (what ``/ontology`` and ``/dataset``
 negotiate between), and the web-server rules for serving the whole build folder. No rdflib graph of the data
-is made (but for the site's adapter below, until the site reads the store)."""
+is made."""
 
 from __future__ import annotations
 
@@ -17,29 +17,22 @@ from kg_build.publish.notebook import write_notebook_page
 from kg_build.publish.ontodoc import ONTOLOGY_FILE, load_ontology, write_ontology_docs
 from kg_build.publish.output import write_text
 from kg_build.publish.site.conneg import htaccess, nginx_conf
-from kg_build.publish.site.pages import SITE_DIR, write_site
+from kg_build.publish.site.pages import SITE_DIR
 from kg_build.publish.site.query_editor import write_query_editor
-from kg_build.publish.store import ASSERTED_FILE, INFERRED_FILE, has_store, open_store, write_store
+from kg_build.publish.site.writer import site_mode
+from kg_build.publish.store import STORE_DIR, has_store, open_store, write_store
 from kg_build.publish.void import load_dataset_info, write_void
 from kg_build.serialize import canonical_ntriples
 
 
-def site_graphs(folder: Path) -> tuple[Graph, Graph | None]:
-    """ADAPTER, to be deleted when the site takes the store (``write_site(store, out, ontology, info)``): the
-    asserted and inferred graphs as the rdflib graphs today's ``write_site`` takes. Read from kg.nt and
-    inferred.nt, not from the store: the store keeps literals normalised ("5"^^xsd:nonNegativeInteger comes
-    back as "5"^^xsd:integer, oxigraph/oxigraph#526), which would change the pages."""
-    graph = Graph().parse(folder / ASSERTED_FILE, format="nt")
-    if not (folder / INFERRED_FILE).is_file():
-        return graph, None
-    return graph, Graph().parse(folder / INFERRED_FILE, format="nt")
-
-
-def publish_all(folder: Path, works: list[URIRef]) -> list[str]:
+def publish_all(folder: Path, works: list[URIRef], site: str = "static", previous: Path | None = None,
+                processes: int = 1) -> list[str]:
     """Write every publication output into `folder`, which holds the sorted ``kg.nt`` and ``inferred.nt`` of a
     build, and `works` the report IRIs (one named graph each in the quad dumps): first the persistent store,
-    then the dumps (streamed from the files), the statistics (SPARQL on the store) and the rest. Return notes
-    on steps that could not run."""
+    then the dumps (streamed from the files), the statistics (SPARQL on the store) and the rest. The site is
+    static (pages unchanged since the `previous` build folder are hard-linked from it; `processes` share the
+    pages) or served (``ctoc-kg serve`` renders each page from the store). Return notes on steps that could
+    not run."""
     if not has_store(folder):  # the build wrote it to validate on
         write_store(folder)
     store = open_store(folder)
@@ -50,9 +43,8 @@ def publish_all(folder: Path, works: list[URIRef]) -> list[str]:
         ontology = None  # already reported by write_ontology_docs
     dumps = write_dumps(folder, works)
     write_void(store, dumps, folder)
-    graph, inferred = site_graphs(folder)
-    write_site(graph, folder, inferred, ontology, load_dataset_info())
-    del graph, inferred
+    site_mode(site, folder / STORE_DIR if processes > 1 else store, folder, ontology, load_dataset_info(),
+              previous, processes)
     notes += write_notebook_page(folder)
     notes += write_query_editor(folder / SITE_DIR)
     write_checksums(folder, [d.name for d in dumps] + ["void.ttl"])

@@ -129,13 +129,34 @@ def rule_choice(accept: str | None, exts: tuple[str, ...]) -> str | None:
 
 @dataclass(frozen=True)
 class Answer:
-    """What to send: status, file (for 200), media type, redirect location (for 303), Link header values."""
+    """What to send: status, file (for 200), media type, redirect location (for 303), Link header values; `body`
+    and `modified` for a document rendered on request instead of read from `path`."""
 
     status: int
     path: Path | None = None
     media_type: str | None = None
     location: str | None = None
     links: tuple[str, ...] = ()
+    body: bytes | None = None
+    modified: float | None = None
+
+
+class Tree:
+    """The documents a web root holds: files on disk. A served site (kg_build/publish/site/served.py) adds the
+    documents it renders on request under a folder that is not on disk."""
+
+    def is_file(self, path: Path) -> bool:
+        return path.is_file()
+
+    def is_dir(self, path: Path) -> bool:
+        return path.is_dir()
+
+    def rendered(self, path: Path) -> tuple[bytes, float] | None:
+        """The bytes and modification time of a document rendered on request; None for a file on disk."""
+        return None
+
+
+DISK = Tree()
 
 
 def inside(root: Path, decoded: str) -> Path | None:
@@ -156,14 +177,14 @@ def link(url: str, rel: str, ext: str) -> str:
     return f'<{url}>; rel="{rel}"; type="{EXT_TYPES[ext]}"'
 
 
-def variants_of(folder: Path, stem: str) -> tuple[str, ...]:
+def variants_of(folder: Path, stem: str, tree: Tree = DISK) -> tuple[str, ...]:
     """The extensions of the documents ``{stem}.{ext}`` present in `folder`, in server order."""
-    return tuple(ext for _, ext in VARIANTS if (folder / f"{stem}.{ext}").is_file())
+    return tuple(ext for _, ext in VARIANTS if tree.is_file(folder / f"{stem}.{ext}"))
 
 
-def see_other(folder: Path, stem: str, url_folder: str, accept: str | None) -> Answer:
+def see_other(folder: Path, stem: str, url_folder: str, accept: str | None, tree: Tree = DISK) -> Answer:
     """A thing's IRI: 303 to its document in the negotiated format, 406 when none is acceptable."""
-    exts = variants_of(folder, stem)
+    exts = variants_of(folder, stem, tree)
     if not exts:
         return Answer(404)
     links = tuple(link(f"{url_folder}{stem}.{ext}", "describedby", ext) for ext in exts)
@@ -174,20 +195,24 @@ def see_other(folder: Path, stem: str, url_folder: str, accept: str | None) -> A
     return Answer(303, location=f"{url_folder}{stem}.{ext}", links=links)
 
 
-def document(path: Path, url: str) -> Answer:
+def document(path: Path, url: str, tree: Tree = DISK) -> Answer:
     """A file: 200, with Link alternates to its siblings of the same stem in the other formats."""
     stem, _, ext = path.name.rpartition(".")
     links: tuple[str, ...] = ()
     if ext in EXT_TYPES:
         url_folder = url[: url.rfind("/") + 1]
-        links = tuple(link(f"{url_folder}{stem}.{e}", "alternate", e) for e in variants_of(path.parent, stem)
+        links = tuple(link(f"{url_folder}{stem}.{e}", "alternate", e) for e in variants_of(path.parent, stem, tree)
                       if e != ext)
-    return Answer(200, path, SUFFIX_TYPES.get(path.suffix, "application/octet-stream"), links=links)
+    rendered = tree.rendered(path)
+    body, modified = rendered if rendered is not None else (None, None)
+    return Answer(200, path, SUFFIX_TYPES.get(path.suffix, "application/octet-stream"), links=links, body=body,
+                  modified=modified)
 
 
-def resolve(root: Path, url_path: str, accept: str | None, site_dir: str = "") -> Answer:
+def resolve(root: Path, url_path: str, accept: str | None, site_dir: str = "", tree: Tree = DISK) -> Answer:
     """Map a request path (percent-encoded, as sent) under the web `root` to an answer; `site_dir` names
-    the site's folder when `root` is the whole build folder (see the module docstring)."""
+    the site's folder when `root` is the whole build folder (see the module docstring); `tree` says which
+    documents exist (files on disk, or also pages rendered on request)."""
     raw = urlsplit(url_path).path or "/"
     try:
         decoded = unquote(raw, errors="strict")
@@ -206,16 +231,16 @@ def resolve(root: Path, url_path: str, accept: str | None, site_dir: str = "") -
     target = inside(base, rest)
     if target is None:
         return Answer(404)
-    if target.is_file():
-        return document(target, raw)
-    if not target.is_dir():
+    if tree.is_file(target):
+        return document(target, raw, tree)
+    if not tree.is_dir(target):
         return Answer(404)
     if raw.endswith("/") or mounted:  # a folder URL, or a folder of files (no IRI) asked without its slash
         if not raw.endswith("/"):
             return Answer(404)
         page = target / "index.html"
-        return document(page, raw + "index.html") if page.is_file() else Answer(404)
-    return see_other(target, "index", quote(raw, safe="/%:@!$&'()*+,;=-._~") + "/", accept)
+        return document(page, raw + "index.html", tree) if tree.is_file(page) else Answer(404)
+    return see_other(target, "index", quote(raw, safe="/%:@!$&'()*+,;=-._~") + "/", accept, tree)
 
 
 def content_type(media_type: str) -> str:
@@ -240,6 +265,15 @@ def validators(path: Path) -> dict[str, str]:
             "Last-Modified": formatdate(stat.st_mtime, usegmt=True)}
 
 
+def answer_validators(answer: Answer) -> dict[str, str]:
+    """The validators of a 200 answer: of its file, or of the bytes rendered for it (same ETag as the file)."""
+    if answer.body is not None:
+        return {"ETag": f'"{hashlib.sha256(answer.body).hexdigest()[:32]}"',
+                "Last-Modified": formatdate(answer.modified or 0, usegmt=True)}
+    assert answer.path is not None
+    return validators(answer.path)
+
+
 def matches(if_none_match: str | None, etag: str) -> bool:
     """True when an If-None-Match header names `etag` (weak comparison, as RFC 9110 asks for GET) or is *."""
     if not if_none_match:
@@ -257,7 +291,7 @@ def head_fields(answer: Answer, if_none_match: str | None = None) -> tuple[int, 
     if status == 303 and answer.location:
         headers["Location"] = answer.location
     elif status == 200 and answer.path is not None and answer.media_type is not None:
-        headers.update(validators(answer.path))
+        headers.update(answer_validators(answer))
         headers["Content-Type"] = content_type(answer.media_type)
         if matches(if_none_match, headers["ETag"]):
             status = 304
@@ -273,11 +307,13 @@ def message(status: int) -> bytes:
 
 
 def respond(root: Path, url_path: str, accept: str | None, if_none_match: str | None = None,
-            site_dir: str = "") -> tuple[int, bytes, dict[str, str]]:
+            site_dir: str = "", tree: Tree = DISK) -> tuple[int, bytes, dict[str, str]]:
     """Status, body and headers for a request: what any HTTP front (the test server, `ctoc-kg serve`) sends."""
-    answer = resolve(root, url_path, accept, site_dir)
+    answer = resolve(root, url_path, accept, site_dir, tree)
     status, headers = head_fields(answer, if_none_match)
-    if status == 200 and answer.path is not None:
+    if status == 200 and answer.body is not None:
+        body = answer.body
+    elif status == 200 and answer.path is not None:
         body = answer.path.read_bytes()
     else:
         body = b"" if status == 304 else message(status)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDFS
 
 from kg_build.namespaces import CTOC
 
@@ -51,9 +51,3 @@ def subclass_closure(classes: Iterable[URIRef], ontology: Graph | None) -> set[U
                 found.add(sub)
                 frontier.append(sub)
     return found
-
-
-def members(kind: Kind, types: Graph, ontology: Graph | None = None) -> list[URIRef]:
-    """The IRIs typed with one of the kind's classes (or their subclasses), sorted."""
-    classes = subclass_closure(kind.classes, ontology)
-    return sorted({s for c in classes for s in types.subjects(RDF.type, c) if isinstance(s, URIRef)})

@@ -1,59 +1,36 @@
-"""The static linked-data site ``site/``: a page for every IRI under ``id/`` at the path its IRI implies,
-each beside its data (``index.ttl``, ``index.jsonld``, ``index.nt``, ``index.rdf``), index pages per kind,
-a home page, and content-negotiation rules for Apache and nginx."""
+"""The pages of the static linked-data site ``site/``: a page for every IRI under ``id/`` at the path its IRI
+implies, each beside its data (``index.ttl``, ``index.jsonld``, ``index.nt``, ``index.rdf``), index pages per kind
+and a home page, each rendered from `SiteData` lookups (kg_build/publish/site/writer.py writes them all)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import pyoxigraph
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from kg_build.namespaces import CTOC, bind_prefixes
-from kg_build.publish.dumps import jsonld
-from kg_build.publish.output import write_text
-from kg_build.publish.site.conneg import htaccess, nginx_conf
-from kg_build.publish.site.data import SiteData
+from kg_build.namespaces import CTOC
+from kg_build.publish.site.data import SiteData, as_written
 from kg_build.publish.site.figures import network_figure, report_figures
 from kg_build.publish.site.html import bilingual, document, esc, highlight, node_html
-from kg_build.publish.site.kinds import KINDS, Kind, members
+from kg_build.publish.site.kinds import KINDS, Kind
 from kg_build.publish.site.lang import in_lang, lang_attribute, marked
+from kg_build.publish.site.listing import kind_members
+from kg_build.publish.site.pagedata import jsonld, ntriples, rdf_xml, sorted_triples, turtle
 from kg_build.publish.site.paths import Segments, href, iri_href, segments, split_fragment
 from kg_build.publish.site.reading import ReportReader, anchor
-from kg_build.serialize import canonical_ntriples, turtle
 
 SITE_DIR = "site"
+PAGE_FILES = ("index.html", "index.ttl", "index.jsonld", "index.nt", "index.rdf")
 FOLD_AFTER = 12  # incoming links of one property beyond this many are folded into <details>
-
-
-@dataclass(frozen=True)
-class SiteSummary:
-    """What was written: resource pages, kind pages, files."""
-
-    pages: int
-    kind_pages: int
-    files: int
-
-
-def page_graph(data: SiteData, subjects: list[URIRef]) -> Graph:
-    """The data of one page: what its IRIs say and what is said about them (symmetric description)."""
-    g = bind_prefixes(Graph())
-    for s in subjects:
-        for p, o in data.outgoing.get(s, ()):
-            g.add((s, p, o))
-        for x, p in data.incoming.get(s, ()):
-            g.add((x, p, s))  # type: ignore[arg-type]
-    return g
 
 
 def properties_table(data: SiteData, node: URIRef, folder: Segments) -> str:
     """Every property of `node` with its values (linked), rdf:type first."""
     by_property: dict[URIRef, list[Node]] = {}
-    for p, o in data.outgoing.get(node, ()):
+    for p, o in data.outgoing(node):
         by_property.setdefault(p, []).append(o)
     if not by_property:
         return '<p class="empty">没有属性 <span lang="en">No properties</span></p>'
@@ -88,7 +65,7 @@ def incoming_section(data: SiteData, subjects: list[URIRef], folder: Segments) -
     """Links to this page's IRIs from elsewhere, grouped by property."""
     groups: dict[URIRef, list[Node]] = {}
     for s in subjects:
-        for x, p in data.incoming.get(s, ()):
+        for x, p in data.incoming(s):
             groups.setdefault(p, []).append(x)
     if not groups:
         return ""
@@ -163,7 +140,7 @@ def resource_page(data: SiteData, page: str, subjects: list[URIRef]) -> str:
     folder = segments(page)
     zh, en = data.own_label(node, "zh"), data.own_label(node, "en")
     title = zh or en or data.label(node)
-    types = " ".join(node_html(t, data, folder) for t in sorted(data.types.get(node, ()), key=str))
+    types = " ".join(node_html(t, data, folder) for t in sorted(data.types(node), key=str))
     title_lang = "zh" if zh else "en" if en else data.tagged_label(node)[1]
     body = [f'<h1{lang_attribute(title_lang)}>{marked(title, title_lang)}</h1>']
     if en and zh:
@@ -181,7 +158,7 @@ def resource_page(data: SiteData, page: str, subjects: list[URIRef]) -> str:
                 + properties_table(data, node, folder) + "\n</section>")
     for sub in subjects:
         fragment = split_fragment(str(sub))[1]
-        if fragment and sub in data.outgoing:
+        if fragment and data.outgoing(sub):
             body.append(f'<section class="fragment" id="{esc(fragment)}"><h3>#{esc(fragment)} '
                         f'<span class="iri">{esc(sub)}</span></h3>\n{properties_table(data, sub, folder)}\n</section>')
     body.append(incoming_section(data, subjects, folder))
@@ -233,44 +210,42 @@ def home_page(data: SiteData, counts: dict[str, int], info: dict[str, Any]) -> s
     return document(str(info.get("title_zh", "CTOC-KG")), "\n".join(body), folder, alternates=False)
 
 
-def write_page_data(folder: Path, graph: Graph) -> None:
-    """``index.ttl``, ``index.jsonld``, ``index.nt`` and ``index.rdf`` (RDF/XML) of one page."""
-    write_text(folder, "index.ttl", turtle(graph))
-    write_text(folder, "index.jsonld", jsonld(graph, indent=None))
-    ntriples = canonical_ntriples(graph)
-    write_text(folder, "index.nt", ntriples)
-    write_text(folder, "index.rdf", rdf_xml(ntriples, dict(graph.namespaces())))
+def page_rows(data: SiteData, subjects: list[URIRef]) -> list[tuple[str, ox.Triple]]:
+    """The data of one page, sorted: what its IRIs say and what is said about them (symmetric description)."""
+    triples = []
+    for s in subjects:
+        data.outgoing(s)  # the page shows these triples: noted as its input
+        data.incoming(s)
+        node = ox.NamedNode(str(s))
+        triples += [ox.Triple(q.subject, q.predicate, as_written(q.predicate, q.object))
+                    for q in data.store.quads_for_pattern(node, None, None, ox.DefaultGraph())]
+        triples += [q.triple for q in data.store.quads_for_pattern(None, None, node, ox.DefaultGraph())]
+    return sorted_triples(triples)
 
 
-def rdf_xml(ntriples: str, prefixes: dict[str, URIRef]) -> str:
-    """RDF/XML of N-Triples text, written by Oxigraph (no second rdflib pass per page); `prefixes` name the
-    namespaces it uses, so the XML reads like the Turtle."""
-    quads = pyoxigraph.parse(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
-    used = {name: str(ns) for name, ns in prefixes.items() if name and f"<{ns}" in ntriples}
-    return pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.RDF_XML, prefixes=used).decode("utf-8")
+DATA_WRITERS = {"index.ttl": turtle, "index.jsonld": jsonld, "index.nt": ntriples, "index.rdf": rdf_xml}
 
 
-def write_site(graph: Graph, out: Path, inferred: Graph | None = None, ontology: Graph | None = None,
-               info: dict[str, Any] | None = None) -> SiteSummary:
-    """Write the whole site into ``out/site``."""
-    root = out / SITE_DIR
-    data = SiteData.build(graph, inferred, ontology)
-    files = 0
-    for page, subjects in sorted(data.pages.items()):
-        folder = root.joinpath(*segments(page))
-        write_text(folder, "index.html", resource_page(data, page, subjects))
-        write_page_data(folder, page_graph(data, subjects))
-        files += 5
-    types = Graph()
-    for node, classes in data.types.items():
-        for cls in classes:
-            types.add((node, RDF.type, cls))
-    counts = {}
+def page_files(data: SiteData, page: str, subjects: list[URIRef]) -> dict[str, str]:
+    """The five files of one resource page: its HTML and its data as Turtle, JSON-LD, N-Triples and RDF/XML."""
+    rows = page_rows(data, subjects)
+    return {"index.html": resource_page(data, page, subjects)} | {
+        name: write(rows) for name, write in DATA_WRITERS.items()}
+
+
+def page_file(data: SiteData, page: str, subjects: list[URIRef], name: str) -> str:
+    """One of the five files of a resource page (`name` one of PAGE_FILES)."""
+    if name == "index.html":
+        return resource_page(data, page, subjects)
+    return DATA_WRITERS[name](page_rows(data, subjects))
+
+
+def kind_files(data: SiteData, ontology: Graph | None, info: dict[str, Any]) -> dict[str, str]:
+    """The kind listings and the home page, by their path under the site."""
+    files, counts = {}, {}
     for kind in KINDS:
-        found = [m for m in members(kind, types, ontology) if iri_href((), str(m)) is not None]
+        found = kind_members(data.store, kind, ontology)
         counts[kind.slug] = len(found)
-        write_text(root / "kinds" / kind.slug, "index.html", kind_page(data, kind, found))
-    write_text(root, "index.html", home_page(data, counts, info or {}))
-    write_text(root, ".htaccess", htaccess())
-    write_text(root, "nginx.conf", nginx_conf())
-    return SiteSummary(len(data.pages), len(KINDS), files + len(KINDS) + 3)
+        files[f"kinds/{kind.slug}/index.html"] = kind_page(data, kind, found)
+    files["index.html"] = home_page(data, counts, info)
+    return files

@@ -33,7 +33,7 @@ def _order(data: SiteData, unit: URIRef) -> tuple[int, str]:
 
 def unit_tree(data: SiteData, report: URIRef) -> dict[URIRef, list[URIRef]]:
     """Children of each unit of the report (the report itself is the root), in reading order."""
-    units = [s for s, p in data.incoming.get(report, ()) if p == CTOC.inReport and isinstance(s, URIRef)]
+    units = [s for s, p in data.incoming(report) if p == CTOC.inReport and isinstance(s, URIRef)]
     members = set(units)
     children: dict[URIRef, list[URIRef]] = defaultdict(list)
     for unit in units:
@@ -67,7 +67,7 @@ class ReportReader:
     def annotations(self, unit: URIRef) -> tuple[list[str], list[Span], list[str]]:
         """Badges, highlighted spans and CSS classes for what the graph says about `unit`."""
         badges, spans, classes = [], [], []
-        for fact, prop in self.data.incoming.get(unit, ()):
+        for fact, prop in self.data.incoming(unit):
             if prop not in SOURCE_PROPERTIES or not isinstance(fact, URIRef):
                 continue
             kind = self.data.local_type(fact)

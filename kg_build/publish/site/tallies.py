@@ -15,12 +15,12 @@ from kg_build.publish.site.data import SiteData
 
 def report_units(data: SiteData, report: URIRef) -> list[URIRef]:
     """The text units of a report (everything ``ctoc:inReport`` it)."""
-    return [s for s, p in data.incoming.get(report, ()) if p == CTOC.inReport and isinstance(s, URIRef)]
+    return [s for s, p in data.incoming(report) if p == CTOC.inReport and isinstance(s, URIRef)]
 
 
 def facts_in(data: SiteData, report: URIRef, prop: URIRef, cls: URIRef) -> set[URIRef]:
     """The facts of class `cls` read from a unit of the report through `prop` (citingUnit, statedIn, ...)."""
-    return {fact for unit in report_units(data, report) for fact, p in data.incoming.get(unit, ())
+    return {fact for unit in report_units(data, report) for fact, p in data.incoming(unit)
             if p == prop and isinstance(fact, URIRef) and data.is_a(fact, cls)}
 
 
@@ -67,6 +67,6 @@ def speakers_per_group(data: SiteData, report: URIRef) -> list[tuple[URIRef, int
 def network_members(data: SiteData, network: URIRef) -> list[URIRef]:
     """The members of a network (``org:member`` of each ``org:Membership`` whose ``org:organization`` it is), ordered
     by English name."""
-    found = {member for membership, p in data.incoming.get(network, ()) if p == ORG.organization
+    found = {member for membership, p in data.incoming(network) if p == ORG.organization
              for member in data.values(membership, ORG.member) if isinstance(member, URIRef)}
     return sorted(found, key=lambda m: (data.label(m, "en"), str(m)))
