@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,17 @@ def test_progress_bars_on_a_terminal_say_counts() -> None:
     text = stream.getvalue()
     assert "0/3 [" in text and "work/s]" in text  # the bar: done/total, ETA, rate
     assert text.endswith("build partitions: 3 work(s), 0.0 s\n")
+
+
+def test_the_replaced_build_is_removed_in_the_background(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    cache = str(tmp_path / "cache")
+    build(corpus, out, "--cache", cache)
+    first_site = out / "site" / "index.html"
+    assert first_site.is_file()
+    build(corpus, out, "--cache", cache)  # the second build links unchanged pages from the first, then replaces it
+    deadline = time.monotonic() + 60
+    while any(p.name.startswith(".dist.old-") for p in tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "dist"]
+    assert (out / "site" / "index.html").is_file() and (out / "kg.nt").is_file()

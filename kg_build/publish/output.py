@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -96,7 +98,9 @@ def staged_output(out: Path) -> Iterator[Path]:
 
 
 def replace_dir(new: Path, target: Path) -> None:
-    """Swap `new` into place of `target` with renames, removing the old content afterwards."""
+    """Swap `new` into place of `target` with renames; the old content is removed by a detached process, so a
+    large site (hundreds of thousands of folders) does not hold up the build. A removal cut short leaves a
+    ``.DIR.old-PID-…`` folder of a dead pid, which the next build removes."""
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{new.name.split('.tmp-', 1)[-1]}")
@@ -105,7 +109,17 @@ def replace_dir(new: Path, target: Path) -> None:
     new_mode = 0o755
     target.chmod(new_mode)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        remove_in_background(old)
+
+
+def remove_in_background(folder: Path) -> None:
+    """Remove `folder` in a process of its own session that outlives this one (here when that cannot start)."""
+    code = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+    try:
+        subprocess.Popen([sys.executable, "-c", code, str(folder)], start_new_session=True, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_text(folder: Path, name: str, content: str) -> Path:
