@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import pyoxigraph as ox
 import rdflib
@@ -21,12 +21,14 @@ from rdflib import Variable
 from kg_build.errors import UsageError
 from kg_build.paths import QUERIES_DIR
 from kg_build.publish.store import has_store, open_store
-from kg_build.sparql.client import Endpoint
 from kg_build.sparql.guard import CheckedRequest, check
 from kg_build.sparql.printable import printable
 from kg_build.sparql.results import Result
 from kg_build.sparql.terms import Term, from_oxigraph, to_oxigraph
 from kg_build.sparql.values import with_values
+
+if TYPE_CHECKING:  # the HTTP client (SPARQLWrapper) is imported by whoever makes an Endpoint, not by every query
+    from kg_build.sparql.client import Endpoint
 
 DATA_FILES = ("kg.nt", "inferred.nt")  # the asserted graph, and the inferred one once the build writes it
 ENGINES = ("oxigraph", "rdflib")
