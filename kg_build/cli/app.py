@@ -34,14 +34,19 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="show the program's version number and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
-        parser.exit(message=f"ctoc-kg {kg_build.__version__}\n")
+        print(f"ctoc-kg {kg_build.__version__}")
+        parser.exit()
 
 
 def command_modules(argv: Sequence[str]) -> list[str]:
-    """The modules to import for `argv`: the given command's alone, or all of them when the first word is not
-    a command (help, --version, a typo: argparse then lists every choice)."""
+    """The modules to import for `argv`: the given command's alone; none without a command (`--version`); all
+    of them for the top-level help or a word that is not a command (argparse then lists every choice)."""
     word = next((arg for arg in argv if not arg.startswith("-")), None)
-    return [COMMANDS[word]] if word in COMMANDS else list(COMMANDS.values())
+    if word in COMMANDS:
+        return [COMMANDS[word]]
+    if word is None and not {"-h", "--help"} & set(argv):
+        return []
+    return list(COMMANDS.values())
 
 
 def make_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
