@@ -2,6 +2,13 @@
 and on a graph N times larger (the build replicated with resource IRIs rewritten per copy).
 
 Usage: .venv/bin/python bench/query.py [--dist dist] [--copies 100] [--repeat 5] [--budget 60] [--limit 300]
+       .venv/bin/python bench/query.py --cli [--dist dist] [--copies 50] [--build DIR] [--repeat 3]
+
+With --cli: the wall time of `ctoc-kg query NAME --dist D --format csv` (a fresh process: start-up, opening the
+build's store, evaluating, writing every row) for every library query, on a build folder of --copies copies of
+--dist's kg.nt and inferred.nt with its store (50 copies of a 20-report build is the 1,000-report size), or on
+--build DIR, a build folder kept from an earlier run (its store is written when missing). The start-up row is
+`ctoc-kg query --list`: every import of the query path, no store.
 A query whose first run on an engine takes longer than --budget seconds is not repeated (shown as ">N s" with its
 single time); a first run still going after --limit seconds is stopped (">N s (stopped)"). The first run is made
 in a forked child so that it can be stopped. The server is `oxigraph serve-read-only` on a loopback port, queried over
@@ -12,15 +19,20 @@ each query is parsed by the guard once, before timing; "(load)" is the time to l
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import multiprocessing
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kg_build.publish.scale import write_replicated
+from kg_build.publish.scale import write_replicated, write_replicated_build
+from kg_build.publish.store import has_store, write_store
 from kg_build.sparql.client import Endpoint
 from kg_build.sparql.guard import check
 from kg_build.sparql.query import (
@@ -132,11 +144,63 @@ def table(results: dict[str, dict], queries: list[QueryInfo], budget: float) -> 
     return "\n".join(lines)
 
 
+def _children_cpu() -> float:
+    """User + system seconds of this process's finished children (the CLI and the query child it forks)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cli_wall(argv: list[str], repeat: int) -> tuple[float, float, int]:
+    """Median wall and CPU seconds of `ctoc-kg ARGV` in a fresh interpreter over `repeat` runs, and the CSV rows
+    it wrote (0 when the output is not a query's CSV). CPU time is what a quiet machine's wall time comes near
+    on a machine shared with other work."""
+    walls, cpus, rows = [], [], 0
+    for _ in range(repeat):
+        cpu, started = _children_cpu(), time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "kg_build.cli", *argv], capture_output=True, text=True)
+        walls.append(time.perf_counter() - started)
+        cpus.append(_children_cpu() - cpu)
+        if done.returncode != 0:
+            raise SystemExit(f"ctoc-kg {' '.join(argv)}: {done.stderr.strip()}")
+        rows = max(0, len(list(csv.reader(io.StringIO(done.stdout)))) - 1)
+    return statistics.median(walls), statistics.median(cpus), rows
+
+
+def cli_table(build: Path, queries: list[QueryInfo], queries_dir: Path, repeat: int) -> str:
+    """One row per library query: rows, median wall and CPU seconds of the CLI on `build`; first, the start-up."""
+    wall, cpu, _ = cli_wall(["query", "--list", "--queries", str(queries_dir)], repeat)
+    lines = ["| query | rows | wall s | cpu s |", "|---|---:|---:|---:|",
+             f"| (start-up: query --list) | | {wall:.2f} | {cpu:.2f} |"]
+    for info in queries:
+        argv = ["query", str(info.path), "--dist", str(build), "--format", "csv", "--timeout", "600"]
+        argv += [arg for binding in info.example for arg in ("--bind", binding)]
+        wall, cpu, rows = cli_wall(argv, repeat)
+        print(f"  {info.name:36} {rows:8} rows {wall:8.2f} s {cpu:8.2f} s cpu", file=sys.stderr)
+        lines.append(f"| {info.name} | {rows} | {wall:.2f} | {cpu:.2f} |")
+    return "\n".join(lines)
+
+
+def main_cli(args: argparse.Namespace, queries: list[QueryInfo]) -> int:
+    """--cli: the CLI's wall time per library query on a replicated build with its store."""
+    with tempfile.TemporaryDirectory(prefix="ctoc-kg-bench-cli-") as tmp:
+        build = args.build or write_replicated_build(args.dist, Path(tmp) / f"x{args.copies}", args.copies)
+        if not has_store(build):
+            write_store(build)
+        sizes = {name: sum(1 for _ in (build / name).open(encoding="utf-8")) for name in ("kg.nt", "inferred.nt")
+                 if (build / name).is_file()}
+        print(f"{build}: {sizes.get('kg.nt', 0)} asserted + {sizes.get('inferred.nt', 0)} inferred triples; "
+              f"`ctoc-kg query` wall and CPU (user + system) time, median of {args.repeat} runs")
+        print(cli_table(build, queries, args.queries, args.repeat))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, default=Path("dist"))
     parser.add_argument("--queries", type=Path, default=Path("queries"))
-    parser.add_argument("--copies", type=int, default=100)
+    parser.add_argument("--copies", type=int, default=None, help="graph copies (default: 100; with --cli: 50)")
+    parser.add_argument("--cli", action="store_true", help="time the `ctoc-kg query` command on a build's store")
+    parser.add_argument("--build", type=Path, default=None, help="with --cli: a build folder to use as it is")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--limit", type=float, default=300.0, help="stop a single run after this many seconds")
@@ -144,6 +208,10 @@ def main() -> int:
     queries = library(args.queries)
     if not queries:
         parser.error(f"no queries in {args.queries}")
+    if args.cli:
+        args.copies = args.copies or 50
+        return main_cli(args, queries)
+    args.copies = args.copies or 100
     with tempfile.TemporaryDirectory(prefix="ctoc-kg-bench-") as tmp:
         work = Path(tmp)
         big = write_replicated(args.dist, work / f"x{args.copies}", args.copies)

@@ -1,7 +1,8 @@
 """The Python API for notebooks and scripts: load a build, run library queries or SPARQL text, list the library.
 
 Everything goes through the embedded engine the CLI uses (`kg_build.sparql.query`): every text is vetted by the
-query guard, and keyword bindings reach pyoxigraph as RDF terms (substitutions), never pasted into the text.
+query guard, and keyword bindings reach pyoxigraph as RDF terms (a VALUES row of serialized terms, checked by
+the guard again), never as raw text.
 Rows come back as dicts of plain Python values (see `python_value`), in a `Rows` list that turns into a pandas
 DataFrame with `.to_frame()` when pandas is installed.
 """

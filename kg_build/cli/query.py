@@ -8,11 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from rdflib import Literal
-
 from kg_build.errors import UsageError
 from kg_build.sparql.bounded import Limits, run_bounded
-from kg_build.sparql.client import Endpoint
 from kg_build.sparql.query import (
     ENGINES,
     RemoteEngine,
@@ -57,6 +54,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def _list(queries_dir: Path) -> int:
     """Print the library as a table: name, parameters, question in English and Chinese."""
+    from rdflib import Literal
+
     infos = library(queries_dir)
     if not infos:
         raise UsageError(f"no queries in {queries_dir}")
@@ -81,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
     bindings = dict(parse_binding(item) for item in args.bind)
     text = path.read_text(encoding="utf-8")
     if args.endpoint:
+        from kg_build.sparql.client import Endpoint  # SPARQLWrapper and urllib: only for a remote endpoint
+
         endpoint = Endpoint(args.endpoint, timeout=args.timeout, retries=args.retries, user=args.user,
                             password=args.password, default_graphs=[str(checked_iri(g)) for g in args.graph])
         result = run_query(RemoteEngine(endpoint, allow_service=args.allow_service), text, bindings,

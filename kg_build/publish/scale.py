@@ -34,3 +34,17 @@ def write_replicated(dist: Path, out: Path, copies: int) -> Path:
         for line in replicate(lines, copies):
             handle.write(line + "\n")
     return out
+
+
+def write_replicated_build(dist: Path, out: Path, copies: int) -> Path:
+    """Write a build folder whose kg.nt and inferred.nt each hold `copies` copies of dist's (asserted and
+    inferred kept apart, as a build writes them, so that `write_store` can index it); return `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("kg.nt", "inferred.nt"):
+        if not (dist / name).is_file():
+            continue
+        lines = [line.rstrip("\n") for line in (dist / name).open(encoding="utf-8") if line.strip()]
+        with (out / name).open("w", encoding="utf-8") as handle:
+            for line in replicate(lines, copies):
+                handle.write(line + "\n")
+    return out
