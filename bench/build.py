@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = sorted((ROOT / "data" / "reports").glob("*.zh.txt"))[0]
 PAIR = [ROOT / "tests" / "fixtures" / "series" / f"wg-tip-2015.{lang}.txt" for lang in ("zh", "en")]
 YEAR = re.compile(r"(?<!\d)(19|20)(\d{2})(?!\d)")
-STAGE_LINE = re.compile(r"^(?P<stage>[a-z ]+): (?:[\d,]+ \w+\(s\), )?(?P<seconds>[\d.]+) s")
-STAGES = ("read", "build partitions", "merge", "validate", "publish")
+STAGE_LINE = re.compile(r"^(?P<stage>[a-z ]+)(?: \(\w+\))?: (?:[\d,]+ \w+\(s\), )?(?P<seconds>[\d.]+) s")
+STAGES = ("read", "build partitions", "merge", "validate", "publish", "publish dumps", "publish void", "publish site")
 
 
 def derived_report(text: str, k: int, language: str = "zh") -> str:

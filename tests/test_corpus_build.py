@@ -94,7 +94,8 @@ def test_one_edited_report_rebuilds_one_partition(corpus: Path, tmp_path: Path) 
 def test_progress_is_one_line_per_stage_off_a_terminal(corpus: Path, tmp_path: Path) -> None:
     err = build(corpus, tmp_path / "dist", "--cache", str(tmp_path / "cache"))
     stages = [line.split(":", 1)[0] for line in err.splitlines() if not line.startswith("warning:")]
-    assert stages == ["read", "build partitions", "merge", "validate", "publish"]
+    assert stages == ["read", "build partitions", "merge", "validate", "publish ontology docs", "publish dumps",
+                      "publish void", "publish site (static)", "publish"]
     assert "read: 6 report(s)" in err
     assert build(corpus, tmp_path / "quiet", "--quiet", "--cache", str(tmp_path / "cache")).startswith("warning:")
 

@@ -89,6 +89,7 @@ def write_outputs(corpus: CorpusBuild, folder: Path, progress: Progress, args: a
         report = check_build(corpus, folder)  # store/ and validation.txt; exit 1 on violations
     with progress.stage("publish"):
         processes = args.jobs if len(corpus.works) >= SITE_PROCESSES_FROM else 1  # a process costs ~1 s to start
-        for note in publish_all(folder, [URIRef(w) for w in corpus.works], args.site, previous, processes):
+        for note in publish_all(folder, [URIRef(w) for w in corpus.works], args.site, previous, processes,
+                                progress):
             print(f"note: {note}")
     return report

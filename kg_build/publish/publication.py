@@ -12,6 +12,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from kg_build.errors import InputError
+from kg_build.progress import Progress
 from kg_build.publish.dumps import jsonld, rdfxml, write_checksums, write_dumps
 from kg_build.publish.notebook import write_notebook_page
 from kg_build.publish.ontodoc import ONTOLOGY_FILE, load_ontology, write_ontology_docs
@@ -26,34 +27,38 @@ from kg_build.serialize import canonical_ntriples
 
 
 def publish_all(folder: Path, works: list[URIRef], site: str = "static", previous: Path | None = None,
-                processes: int = 1) -> list[str]:
+                processes: int = 1, progress: Progress | None = None) -> list[str]:
     """Write every publication output into `folder`, which holds the sorted ``kg.nt`` and ``inferred.nt`` of a
     build, and `works` the report IRIs (one named graph each in the quad dumps): first the persistent store,
     then the dumps (streamed from the files), the statistics (SPARQL on the store) and the rest. The site is
     static (pages unchanged since the `previous` build folder are hard-linked from it; `processes` share the
-    pages) or served (``ctoc-kg serve`` renders each page from the store). Return notes on steps that could
-    not run."""
+    pages) or served (``ctoc-kg serve`` renders each page from the store). `progress` hears one line per step.
+    Return notes on steps that could not run."""
+    progress = progress or Progress(quiet=True)
     if not has_store(folder):  # the build wrote it to validate on
         write_store(folder)
     store = open_store(folder)
-    notes = write_ontology_docs(folder)
-    try:
-        ontology = load_ontology()
-    except InputError:
-        ontology = None  # already reported by write_ontology_docs
-    dumps = write_dumps(folder, works)
-    write_void(store, dumps, folder)
-    site_mode(site, folder / STORE_DIR if processes > 1 else store, folder, ontology, load_dataset_info(),
-              previous, processes)
-    notes += write_notebook_page(folder)
-    notes += write_query_editor(folder / SITE_DIR)
-    write_checksums(folder, [d.name for d in dumps] + ["void.ttl"])
-    if ontology is not None:
-        write_ontology_formats(folder / "ontology", ontology)
-    void = Graph().parse(folder / "void.ttl", format="turtle")
-    write_formats(folder, "void", void)
-    write_text(folder, ".htaccess", htaccess(SITE_DIR))
-    write_text(folder, "nginx.conf", nginx_conf(SITE_DIR))
+    with progress.stage("publish ontology docs"):
+        notes = write_ontology_docs(folder)
+        try:
+            ontology = load_ontology()
+        except InputError:
+            ontology = None  # already reported by write_ontology_docs
+        if ontology is not None:
+            write_ontology_formats(folder / "ontology", ontology)
+    with progress.stage("publish dumps"):
+        dumps = write_dumps(folder, works)
+    with progress.stage("publish void"):
+        write_void(store, dumps, folder)
+        write_checksums(folder, [d.name for d in dumps] + ["void.ttl"])
+        write_formats(folder, "void", Graph().parse(folder / "void.ttl", format="turtle"))
+    with progress.stage(f"publish site ({site})"):
+        site_mode(site, folder / STORE_DIR if processes > 1 else store, folder, ontology, load_dataset_info(),
+                  previous, processes)
+        notes += write_notebook_page(folder)
+        notes += write_query_editor(folder / SITE_DIR)
+        write_text(folder, ".htaccess", htaccess(SITE_DIR))
+        write_text(folder, "nginx.conf", nginx_conf(SITE_DIR))
     del store  # closes the read-only store before the folder moves into place
     return notes
 
