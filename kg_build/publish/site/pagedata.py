@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -33,14 +33,20 @@ def quoted(text: str) -> str:
 
 def nt_term(term: Term) -> str:
     """One term in N-Triples."""
+    return written_term(term, lambda iri: f"<{iri}>")
+
+
+def written_term(term: Term, iri: Callable[[str], str]) -> str:
+    """One term with its IRIs (the node's, a literal's datatype) written by `iri`: N-Triples and Turtle differ
+    only there."""
     if isinstance(term, ox.NamedNode):
-        return f"<{term.value}>"
+        return iri(term.value)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     if term.language:
         return f"{quoted(term.value)}@{term.language}"
     datatype = term.datatype.value
-    return quoted(term.value) if datatype == XSD_STRING else f"{quoted(term.value)}^^<{datatype}>"
+    return quoted(term.value) if datatype == XSD_STRING else f"{quoted(term.value)}^^{iri(datatype)}"
 
 
 def sorted_triples(triples: Iterable[ox.Triple]) -> list[tuple[str, ox.Triple]]:
@@ -90,14 +96,7 @@ def turtle_iri(iri: str, used: set[str]) -> str:
 
 
 def turtle_term(term: Term, used: set[str]) -> str:
-    if isinstance(term, ox.NamedNode):
-        return turtle_iri(term.value, used)
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    if term.language:
-        return f"{quoted(term.value)}@{term.language}"
-    datatype = term.datatype.value
-    return quoted(term.value) if datatype == XSD_STRING else f"{quoted(term.value)}^^{turtle_iri(datatype, used)}"
+    return written_term(term, lambda iri: turtle_iri(iri, used))
 
 
 def turtle(rows: list[tuple[str, ox.Triple]]) -> str:
