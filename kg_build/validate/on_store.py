@@ -83,12 +83,14 @@ class CheckStore:
         self.add_inferred(closure.inferred)
         return closure
 
-    def shacl(self, compiled: CompiledShapes, focus: set[str] | None = None) -> list[Finding]:
-        """The shapes' findings on asserted + inferred (only those about `focus` nodes when given)."""
+    def shacl(self, compiled: CompiledShapes, focus: set[str] | None = None, limited: bool = False
+              ) -> list[Finding]:
+        """The shapes' findings on asserted + inferred (only those about `focus` nodes when given; `limited`:
+        the store asked about them only, for a few nodes of a large store: Evaluator.findings)."""
         evaluator = Evaluator(self.store, [ox.DefaultGraph(), INFERRED_GRAPH], self.literals)
         if focus is None:
             return evaluator.findings(compiled)
-        return evaluator.findings(compiled, {URIRef(n) for n in focus})
+        return evaluator.findings(compiled, {URIRef(n) for n in focus}, limited)
 
     def qc(self, queries: list[QcQuery], ontology: Graph, *, whole_build: bool,
            notes: list[str] | None = None, focus: set[str] | None = None) -> list[Finding]:

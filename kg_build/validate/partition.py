@@ -226,7 +226,7 @@ def check_corpus(context: CheckContext, store: ox.Store, partitions: list[Partit
     shared = shared_nodes(context, partitions, reference, store)
     findings = {f for check in [*partitions, reference] for f in check.findings if f.focus not in shared}
     if shared:
-        findings.update(checked.shacl(context.compiled, shared))
+        findings.update(checked.shacl(context.compiled, shared, limited=True))
     whole = {q.check for q in context.qc if q.scope == WHOLE_BUILD}
     qc = checked.qc(context.qc, context.ontology, whole_build=True, focus=shared)
     findings.update(f for f in qc if f.check in whole or f.focus in shared)

@@ -20,11 +20,11 @@ from rdflib import Graph
 from kg_build.errors import UsageError
 from kg_build.paths import ONTOLOGY_DIR
 from kg_build.validate.findings import Finding
+from kg_build.validate.focus import with_values
 
 QC_DIR = ONTOLOGY_DIR / "qc"
 WHOLE_BUILD = "whole-build"
 FORBIDDEN = re.compile(r"\b(SERVICE|FROM|LOAD)\b", re.IGNORECASE)
-WHERE_GROUP = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 SEVERITIES = ("Violation", "Warning", "Info")
 
 
@@ -42,15 +42,11 @@ class QcQuery:
         return f"qc:{self.name}"
 
     def focused(self, focus: Iterable[str]) -> QcQuery:
-        """The query limited to rows about the `focus` IRIs: a VALUES ?focus block opens its outer WHERE group
-        (joined with the rest of the group, it keeps exactly the rows whose ?focus is one of them), so the
-        engine looks at those nodes instead of every triple."""
-        body = "\n".join(line for line in self.text.splitlines() if not line.lstrip().startswith("#"))
-        where = WHERE_GROUP.search(body)
-        if where is None:
+        """The query limited to its rows about the `focus` IRIs (focus.py: a VALUES ?focus block)."""
+        text = with_values(self.text, "focus", focus)
+        if text is None:
             raise UsageError(f"could not validate: {self.name}.rq has no WHERE {{ group")
-        values = "\n  VALUES ?focus { " + " ".join(_iri_terms(focus)) + " }\n"
-        return replace(self, text=body[: where.end()] + values + body[where.end():])
+        return replace(self, text=text)
 
 
 def load_qc(directory: Path = QC_DIR) -> list[QcQuery]:
@@ -113,17 +109,6 @@ def query_rows(store: ox.Store, query: QcQuery,
             raise UsageError(f"could not validate: {query.name}.rq: severity {row.get('severity')!r}")
         rows.append(row)
     return rows
-
-
-def _iri_terms(iris: Iterable[str]) -> list[str]:
-    """The valid IRIs among `iris` as SPARQL terms, sorted (an IRI RDF forbids is in no store: left out)."""
-    terms = []
-    for iri in sorted(iris):
-        try:
-            terms.append(str(ox.NamedNode(iri)))
-        except ValueError:
-            continue
-    return terms
 
 
 def _text(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> str:
