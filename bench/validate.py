@@ -2,6 +2,12 @@
 graph and on a graph made of N copies of its reports.
 
 Usage: .venv/bin/python bench/validate.py [--dist DIR] [--factor 100] [--budget 1200] [--cells validate/store,...]
+       .venv/bin/python bench/validate.py --corpus OUT CACHE
+
+--corpus times the corpus pass of `ctoc-kg build` (kg_build/corpus/check.py) on a finished build: OUT and the
+fresh CACHE of `ctoc-kg build CORPUS --out OUT --cache CACHE` (a corpus from bench/build.py's write_corpus): the
+check context built and then read from the cache, the partitions' checks loaded, the shared nodes named, the
+shapes and QC rules on them, the whole-build QC rules and the whole check_corpus (on a copy of OUT/store).
 
 Paths compared:
   reason   store: kg.nt bulk-loaded into pyoxigraph, the fast engine's rules over the store (reason/store.py) --
@@ -166,6 +172,66 @@ def table(rows: list[tuple[str, int, str, str, dict[str, object], float]]) -> st
     return "\n".join(lines)
 
 
+def corpus_pass(out: Path, cache: Path) -> str:
+    """The corpus pass's pieces on a finished build `out` with its cache `cache`, as a table."""
+    import shutil
+
+    import pyoxigraph as ox
+
+    from kg_build.corpus.worker import ASSERTED, WorkResult, load_check
+    from kg_build.validate.context_cache import PREFIX, cached_context
+    from kg_build.validate.on_store import CheckStore, literal_table_of_file
+    from kg_build.validate.partition import check_corpus, shared_nodes
+    from kg_build.validate.shapes import VALIDATION_FILE, format_text
+
+    folders = [p for p in (cache / "partitions").iterdir() if (p / "result.json").is_file()]
+    [reference] = [p for p in folders if WorkResult.load(p).work == ""]
+    folders.remove(reference)
+    rows: list[tuple[str, float, str]] = []
+    clock = time.perf_counter()
+
+    def lap(name: str, note: str = "") -> None:
+        nonlocal clock
+        rows.append((name, time.perf_counter() - clock, note))
+        clock = time.perf_counter()
+
+    for old in reference.glob(f"{PREFIX}*"):
+        old.unlink()
+    text = (reference / ASSERTED).read_text(encoding="utf-8")
+    lap("read reference")
+    cached_context(reference, text)
+    lap("context, built")
+    context = cached_context(reference, text)
+    lap("context, cached")
+    checks = [load_check(p) for p in folders]
+    reference_check = load_check(reference)
+    lap("load checks", f"{len(checks)} partitions")
+    with tempfile.TemporaryDirectory(prefix="ctoc-bench-") as tmp:
+        shutil.copytree(out / "store", Path(tmp) / "store")
+        clock = time.perf_counter()
+        store = ox.Store(str(Path(tmp) / "store"))
+        table = literal_table_of_file(out / "kg.nt")
+        lap("literal table", f"{len(table)} altered literals")
+        shared = shared_nodes(context, checks, reference_check, store)
+        lap("shared nodes", f"{len(shared)} nodes")
+        checked = CheckStore(store, table, 0)
+        found = checked.shacl(context.compiled, shared, limited=True)
+        lap("shapes on shared", f"{len(found)} findings")
+        for scope in ("any", "whole-build"):
+            queries = [q for q in context.qc if (q.scope == "whole-build") == (scope == "whole-build")]
+            found = checked.qc(queries, context.ontology, whole_build=True, focus=shared)
+            lap(f"QC {'whole-build' if scope != 'any' else 'on shared'}", f"{len(found)} rows")
+        checked.drop_ontology()
+        triples = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        clock = time.perf_counter()
+        report = check_corpus(context, store, checks, reference_check, asserted_file=out / "kg.nt", triples=triples)
+        same = (out / VALIDATION_FILE).read_text(encoding="utf-8") == format_text(report)
+        lap("check_corpus", f"{triples} triples, {len(report.findings)} findings, same validation.txt: {same}")
+        del store
+    head = f"{'corpus pass':<20} {'seconds':>8}  note"
+    return "\n".join([head, "-" * len(head)] + [f"{n:<20} {s:8.2f}  {note}" for n, s, note in rows])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, default=Path("dist"), help="a built dist/ (default: dist/, else build)")
@@ -173,8 +239,13 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=1200.0, help="seconds before a cell is stopped")
     parser.add_argument("--cells", default=",".join(f"{step}/{path}" for step, path in CELLS),
                         help="comma-separated STEP/PATH cells to run (default: all)")
+    parser.add_argument("--corpus", nargs=2, type=Path, metavar=("OUT", "CACHE"),
+                        help="time the corpus pass on a finished build and its cache")
     parser.add_argument("--cell", nargs=3, metavar=("STEP", "PATH", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.corpus:
+        print(corpus_pass(*args.corpus))
+        return
     if args.cell:
         step, path, folder = args.cell
         print(json.dumps(run_cell(step, path, Path(folder))))

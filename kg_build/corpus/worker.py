@@ -32,6 +32,7 @@ INFERRED = "inferred.nt"
 RESULT = "result.json"
 FINDINGS = "findings.json"
 NODES = "nodes.bin"
+FOREIGN = "foreign.txt"
 
 
 @dataclass
@@ -107,7 +108,7 @@ def build_work(shared: Shared, files: list[ReportFile], folder: Path) -> WorkRes
     alignment = map_work(group, ReferenceMapper(graph, registries, shared.labelled))
     asserted = [line for line in lines(canonical_ntriples(graph)) if line not in shared.reference_lines]
     clock.lap("map")
-    check = check_partition(shared.context, "".join(asserted))
+    check = check_partition(shared.context, "".join(asserted), str(group[0].iris.work))
     clock.lap("reason+validate")
     write_lines(folder / ASSERTED, asserted)
     save_check(folder, check)
@@ -119,12 +120,14 @@ def build_work(shared: Shared, files: list[ReportFile], folder: Path) -> WorkRes
 
 
 def save_check(folder: Path, check: PartitionCheck) -> None:
-    """A partition's check beside its triples: inferred.nt, findings.json and nodes.bin (the hashes of the nodes
-    it mentions, which tell the corpus pass the nodes that partitions share)."""
+    """A partition's check beside its triples: inferred.nt, findings.json, nodes.bin (the hashes of the nodes
+    it mentions, which tell the corpus pass the nodes that partitions share) and foreign.txt (the IRIs of those
+    outside its work, one a line: the names of the shared ones)."""
     (folder / INFERRED).write_text(check.inferred_nt, encoding="utf-8", newline="\n")
     (folder / FINDINGS).write_text(json.dumps([asdict(f) for f in check.findings], ensure_ascii=False, indent=0),
                                    encoding="utf-8")
     (folder / NODES).write_bytes(check.nodes.tobytes())
+    (folder / FOREIGN).write_text("".join(iri + "\n" for iri in check.foreign), encoding="utf-8", newline="\n")
 
 
 def load_check(folder: Path) -> PartitionCheck:
@@ -132,7 +135,8 @@ def load_check(folder: Path) -> PartitionCheck:
     findings = [Finding(**f) for f in json.loads((folder / FINDINGS).read_text(encoding="utf-8"))]
     nodes = array("q")
     nodes.frombytes((folder / NODES).read_bytes())
-    return PartitionCheck("", findings, nodes)
+    foreign = (folder / FOREIGN).read_text(encoding="utf-8").splitlines()
+    return PartitionCheck("", findings, nodes, foreign=foreign)
 
 
 def write_lines(path: Path, text_lines: list[str]) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -25,6 +25,7 @@ from rdflib.term import Node
 from kg_build.errors import UsageError
 from kg_build.store_terms import LiteralTable, literal_table, to_rdflib
 from kg_build.validate.findings import Finding
+from kg_build.validate.focus import iri_terms
 from kg_build.validate.sparql_constraints import BulkConstraint, run_bulk, split_shapes, term_text
 
 # Constraint parameters this compiler evaluates (the components ontology/shapes/ uses, and close relatives).
@@ -247,35 +248,81 @@ class Evaluator:
         self._pairs: dict[str, dict[Node, set[Node]]] = {}
         self._instances: dict[Node, set[Node]] = {}
         self._failing: dict[Node, dict[Node, bool]] = defaultdict(dict)
+        self.limited = False  # set by findings(limited=True): pairs and instances fetched for the nodes asked only
+        self._some_pairs: dict[str, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))
+        self._asked: dict[str, set[Node]] = defaultdict(set)
+        self._member: dict[Node, dict[Node, bool]] = defaultdict(dict)
 
     def query(self, text: str) -> ox.QuerySolutions:
         if self.graphs is None:
             return self.store.query(text, use_default_graph_as_union=True)
         return self.store.query(text, default_graph=self.graphs)
 
-    def pairs(self, path: str) -> dict[Node, set[Node]]:
-        """Every (subject, value) of a SPARQL path in the store, by subject (one query per path)."""
+    def pairs(self, path: str, subjects: Iterable[Node] | None = None) -> dict[Node, set[Node]]:
+        """Every (subject, value) of a SPARQL path in the store, by subject (one query per path); when the
+        evaluator is limited and `subjects` are given, those of these subjects only (each fetched once)."""
+        if self.limited and subjects is not None and path not in self._pairs:
+            return self._pairs_of(path, subjects)
         if path not in self._pairs:
             found: dict[Node, set[Node]] = defaultdict(set)
-            predicate = ox.NamedNode(path[1:-1]) if path.startswith("<") else None
             for row in self.query(f"SELECT ?s ?o WHERE {{ ?s {path} ?o }}"):
-                s, o = row[0], row[1]
-                originals = self.literals.get((s, predicate, o)) if predicate and isinstance(o, ox.Literal) else None
-                if originals:
-                    found[to_rdflib(s)].update(originals)
-                else:
-                    found[to_rdflib(s)].add(to_rdflib(o))
+                self._add_pair(found, path, row[0], row[1])
             self._pairs[path] = found
         return self._pairs[path]
 
-    def instances(self, cls: Node) -> set[Node]:
-        """SHACL instances of `cls`: rdf:type/rdfs:subClassOf* in the data."""
+    def _pairs_of(self, path: str, subjects: Iterable[Node]) -> dict[Node, set[Node]]:
+        asked = self._asked[path]
+        todo = {s for s in subjects if s not in asked}
+        if any(isinstance(s, BNode) for s in todo):  # a blank node cannot be named in a query: the whole path
+            return self.pairs(path)
+        found = self._some_pairs[path]
+        for chunk in _chunks(sorted(str(s) for s in todo if isinstance(s, URIRef))):
+            terms = ' '.join(iri_terms(chunk))
+            for row in self.query(f"SELECT ?s ?o WHERE {{ VALUES ?s {{ {terms} }} ?s {path} ?o }}"):
+                self._add_pair(found, path, row[0], row[1])
+        asked |= todo
+        return found
+
+    def _add_pair(self, found: dict[Node, set[Node]], path: str, s: ox.Term, o: ox.Term) -> None:
+        predicate = ox.NamedNode(path[1:-1]) if path.startswith("<") else None
+        originals = self.literals.get((s, predicate, o)) if predicate and isinstance(o, ox.Literal) else None
+        if originals:
+            found[to_rdflib(s)].update(originals)
+        else:
+            found[to_rdflib(s)].add(to_rdflib(o))
+
+    def instances(self, cls: Node, nodes: Iterable[Node] | None = None) -> set[Node]:
+        """SHACL instances of `cls`: rdf:type/rdfs:subClassOf* in the data; when the evaluator is limited and
+        `nodes` are given, those of these nodes that are (each asked once)."""
+        if self.limited and nodes is not None and cls not in self._instances:
+            memo = self._member[cls]
+            todo = {n for n in nodes if n not in memo}
+            if any(isinstance(n, BNode) for n in todo):
+                return self.instances(cls)
+            for chunk in _chunks(sorted(str(n) for n in todo if isinstance(n, URIRef))):
+                query = (f"SELECT DISTINCT ?x WHERE {{ VALUES ?x {{ {' '.join(iri_terms(chunk))} }} "
+                         f"?x <{RDF.type}>/<{RDFS.subClassOf}>* {cls.n3()} }}")
+                memo.update((to_rdflib(row[0]), True) for row in self.query(query))
+            memo.update((n, False) for n in todo if n not in memo)
+            return {n for n, member in memo.items() if member}
         if cls not in self._instances:
             query = f"SELECT DISTINCT ?x WHERE {{ ?x <{RDF.type}>/<{RDFS.subClassOf}>* {cls.n3()} }}"
             self._instances[cls] = {to_rdflib(row[0]) for row in self.query(query)}
         return self._instances[cls]
 
-    def focus_nodes(self, shape: Shape) -> set[Node]:
+    def _objects_of(self, predicate: Node, nodes: set[Node]) -> set[Node]:
+        """Those of `nodes` that are the object of `predicate` somewhere (IRIs only: asked by name)."""
+        found: set[Node] = set()
+        for chunk in _chunks(sorted(str(n) for n in nodes if isinstance(n, URIRef))):
+            terms = ' '.join(iri_terms(chunk))
+            query = f"SELECT DISTINCT ?o WHERE {{ VALUES ?o {{ {terms} }} ?s <{predicate}> ?o }}"
+            found.update(to_rdflib(row[0]) for row in self.query(query))
+        return found
+
+    def focus_nodes(self, shape: Shape, only: set[Node] | None = None) -> set[Node]:
+        """The shape's focus nodes (those among `only`, when the evaluator is limited)."""
+        if self.limited and only is not None:
+            return self._limited_focus(shape, only)
         nodes: set[Node] = set()
         for kind, term in shape.targets:
             if kind == SH.targetClass:
@@ -287,6 +334,20 @@ class Evaluator:
             else:
                 nodes.add(term)
         return nodes
+
+    def _limited_focus(self, shape: Shape, only: set[Node]) -> set[Node]:
+        nodes: set[Node] = set()
+        for kind, term in shape.targets:
+            if kind == SH.targetClass:
+                nodes |= self.instances(term, only)
+            elif kind == SH.targetSubjectsOf:
+                pairs = self.pairs(f"<{term}>", only)
+                nodes.update(n for n in only if pairs.get(n))
+            elif kind == SH.targetObjectsOf:
+                nodes |= self._objects_of(term, only)
+            else:
+                nodes.add(term)
+        return nodes & only
 
     def results(self, shape: Shape, focus: Iterable[Node]) -> list[Result]:
         """The validation results of `shape` on `focus` (its own constraints' and its property shapes')."""
@@ -302,7 +363,7 @@ class Evaluator:
     def values(self, shape: Shape, focus: set[Node]) -> dict[Node, set[Node]]:
         if shape.path is None:
             return {f: {f} for f in focus}
-        pairs = self.pairs(shape.path)
+        pairs = self.pairs(shape.path, focus)
         return {f: pairs.get(f, set()) for f in focus}
 
     def failing(self, shape: Shape, nodes: Iterable[Node]) -> set[Node]:
@@ -335,7 +396,7 @@ class Evaluator:
                     out.append((shape, f, "QualifiedMinCountConstraintComponent", None))
             return out
         if param in (SH.lessThan, SH.lessThanOrEquals):
-            others = self.pairs(arg)  # type: ignore[arg-type]
+            others = self.pairs(arg, values)  # type: ignore[arg-type]
             strict = param == SH.lessThan
             return [(shape, f, name, v) for f, vs in values.items() for v in vs
                     if any(not _less(v, o, strict) for o in others.get(f, ()))]
@@ -351,28 +412,36 @@ class Evaluator:
                 bad = self.failing(arg, every)  # type: ignore[arg-type]
             return [(shape, f, name, v) for f, vs in values.items() for v in vs if v in bad]
         if param == SH["class"]:
-            members = self.instances(arg)  # type: ignore[arg-type]
+            members = self.instances(arg, {v for vs in values.values() for v in vs})  # type: ignore[arg-type]
             return [(shape, f, name, v) for f, vs in values.items() for v in vs
                     if isinstance(v, Literal) or v not in members]
         test = VALUE_TESTS[param]
         return [(shape, f, name, v) for f, vs in values.items() for v in vs if not test(v, arg)]
 
-    def findings(self, compiled: CompiledShapes, only: set[Node] | None = None) -> list[Finding]:
+    def findings(self, compiled: CompiledShapes, only: set[Node] | None = None, limited: bool = False
+                 ) -> list[Finding]:
         """Every finding of the compiled shapes (about the focus nodes in `only`, when given): core constraints,
-        then the bulk SPARQL constraints."""
+        then the bulk SPARQL constraints. `limited` asks the store about those nodes and the values they lead to
+        only (a few nodes of a large store) instead of reading each path and class once whole."""
         found: set[Finding] = set()
+        self.limited = limited and only is not None
         for shape in compiled.shapes:
-            focus = self.focus_nodes(shape)
+            focus = self.focus_nodes(shape, only)
             if only is not None:
                 focus &= only
             if not focus:
                 continue
             for result in self.results(shape, focus):
                 found.add(to_finding(result))
-        bulk = run_bulk(compiled.bulk, self.store, self.graphs)
         names = None if only is None else {str(n) for n in only}
+        bulk = run_bulk(compiled.bulk, self.store, self.graphs, names if self.limited else None)
         found.update(f for f in bulk if names is None or f.focus in names)
         return sorted(found)
+
+
+def _chunks(items: list[str], size: int = 2000) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def to_finding(result: Result) -> Finding:

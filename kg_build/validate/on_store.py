@@ -83,16 +83,20 @@ class CheckStore:
         self.add_inferred(closure.inferred)
         return closure
 
-    def shacl(self, compiled: CompiledShapes, focus: set[str] | None = None) -> list[Finding]:
-        """The shapes' findings on asserted + inferred (only those about `focus` nodes when given)."""
+    def shacl(self, compiled: CompiledShapes, focus: set[str] | None = None, limited: bool = False
+              ) -> list[Finding]:
+        """The shapes' findings on asserted + inferred (only those about `focus` nodes when given; `limited`:
+        the store asked about them only, for a few nodes of a large store: Evaluator.findings)."""
         evaluator = Evaluator(self.store, [ox.DefaultGraph(), INFERRED_GRAPH], self.literals)
         if focus is None:
             return evaluator.findings(compiled)
-        return evaluator.findings(compiled, {URIRef(n) for n in focus})
+        return evaluator.findings(compiled, {URIRef(n) for n in focus}, limited)
 
     def qc(self, queries: list[QcQuery], ontology: Graph, *, whole_build: bool,
-           notes: list[str] | None = None) -> list[Finding]:
-        """The QC queries on asserted + ontology (the ontology's triples not already asserted)."""
+           notes: list[str] | None = None, focus: set[str] | None = None) -> list[Finding]:
+        """The QC queries on asserted + ontology (the ontology's triples not already asserted); with `focus`,
+        the per-report queries give only their rows about those nodes (QcQuery.focused) and the whole-build
+        ones run whole."""
         self.drop_ontology()
         triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in ontology]  # type: ignore[arg-type]
         self.store.extend([ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in triples
@@ -103,6 +107,10 @@ class CheckStore:
                 if notes is not None:
                     notes.append(f"skipped {query.check} (needs the whole build: pass --whole-build)")
                 continue
+            if focus is not None and query.scope != WHOLE_BUILD:
+                if not focus:
+                    continue
+                query = query.focused(focus)
             for row in query_rows(self.store, query, [ox.DefaultGraph(), ONTOLOGY_GRAPH]):
                 findings.append(Finding(row["severity"], query.check, row.get("focus", ""), query.name,
                                         value=row.get("value", ""), message=row.get("message", query.rule)))

@@ -7,7 +7,10 @@ the reference does not. A node mentioned by two partitions, or by a partition an
 its findings depend on triples the partition does not see, so the corpus pass drops them and judges those nodes
 again on the build's store (shapes and QC queries limited to them), and runs the whole-build QC rules.
 Each partition says which nodes it mentions as 64-bit hashes (8 bytes a node), so a thousand partitions cost
-the main process a few megabytes. Limit: an OWL RL inconsistency that needs triples of two partitions about a
+the main process a few megabytes, and names the nodes it mentions outside its own work IRI (its *foreign* nodes:
+the meetings, sources, concepts... it points at): a shared node is one of those or a reference node, so the corpus
+pass finds the shared nodes without listing the store's (it does only when a hash is left unnamed: a node two
+partitions both hold as their own). Limit: an OWL RL inconsistency that needs triples of two partitions about a
 shared node is not seen (each closure sees one partition and the reference).
 """
 
@@ -52,6 +55,16 @@ def mentioned(graph: Graph) -> set[str]:
     return {str(n) for s, _, o in graph for n in (s, o) if isinstance(n, URIRef)}
 
 
+def is_own(iri: str, work: str) -> bool:
+    """Whether `iri` lies under the work IRI `work` (the work itself, or below it after "/" or "#")."""
+    return bool(work) and (iri == work or iri.startswith((work + "/", work + "#")))
+
+
+def foreign_nodes(nodes: set[str], work: str) -> list[str]:
+    """The nodes outside the work IRI `work` (all of them when it is not given), sorted."""
+    return sorted(n for n in nodes if not is_own(n, work))
+
+
 def _hashes(nodes: set[str]) -> array:
     return array("q", sorted(node_hash(n) for n in nodes))
 
@@ -90,23 +103,26 @@ class CheckContext:
 
 @dataclass
 class PartitionCheck:
-    """A partition's (or the reference's) inferred triples, findings and mentioned nodes (hashed)."""
+    """A partition's (or the reference's) inferred triples, findings, mentioned nodes (hashed) and the IRIs of
+    those outside its work (see the module's docstring)."""
 
     inferred_nt: str
     findings: list[Finding]
     nodes: array = field(repr=False)
     triples: int = 0
     seconds: float = 0.0
+    foreign: list[str] = field(default_factory=list, repr=False)
 
 
-def check_partition(context: CheckContext, partition_nt: str) -> PartitionCheck:
-    """Close and validate one partition beside the reference data (see the module's docstring), on a pyoxigraph
-    store; a partition pyoxigraph refuses (an IRI that RDF forbids) is read by rdflib, which reports it."""
+def check_partition(context: CheckContext, partition_nt: str, work: str = "") -> PartitionCheck:
+    """Close and validate one partition (of the work IRI `work`: its nodes outside it are named) beside the
+    reference data (see the module's docstring), on a pyoxigraph store; a partition pyoxigraph refuses (an IRI
+    that RDF forbids) is read by rdflib, which reports it."""
     started = time.perf_counter()
     try:
         triples = list(ox.parse(partition_nt, format=ox.RdfFormat.N_TRIPLES))
     except SyntaxError:
-        return _check_partition_rdflib(context, partition_nt, started)
+        return _check_partition_rdflib(context, partition_nt, work, started)
     store = ox.Store()
     store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     store.load(context.reference_nt, format=ox.RdfFormat.N_TRIPLES)
@@ -117,7 +133,7 @@ def check_partition(context: CheckContext, partition_nt: str) -> PartitionCheck:
     nodes = {n.value for t in triples for n in (t.subject, t.object) if isinstance(n, ox.NamedNode)}
     findings = _partition_findings(context, checked, closure, nodes)
     return PartitionCheck(_new_inferred(context, closure), findings, _hashes(nodes), len(triples),
-                          time.perf_counter() - started)
+                          time.perf_counter() - started, foreign_nodes(nodes, work))
 
 
 def _new_inferred(context: CheckContext, closure: Closure) -> str:
@@ -142,7 +158,8 @@ def _partition_findings(context: CheckContext, checked: CheckStore, closure: Clo
     return sorted(set(findings))
 
 
-def _check_partition_rdflib(context: CheckContext, partition_nt: str, started: float) -> PartitionCheck:
+def _check_partition_rdflib(context: CheckContext, partition_nt: str, work: str, started: float
+                            ) -> PartitionCheck:
     """check_partition for a partition with IRIs that RDF forbids: rdflib reads it and they become findings."""
     partition = Graph().parse(data=partition_nt, format="nt")
     syntax = iri_syntax_findings(partition)
@@ -156,7 +173,7 @@ def _check_partition_rdflib(context: CheckContext, partition_nt: str, started: f
     nodes = mentioned(partition)
     findings = sorted(set(syntax + _partition_findings(context, checked, closure, nodes)))
     return PartitionCheck(_new_inferred(context, closure), findings, _hashes(nodes), len(partition),
-                          time.perf_counter() - started)
+                          time.perf_counter() - started, foreign_nodes(nodes, work))
 
 
 def check_reference(context: CheckContext) -> PartitionCheck:
@@ -180,25 +197,38 @@ def shared_hashes(partitions: list[PartitionCheck], reference: PartitionCheck) -
     return {h for h, n in counts.items() if n > 1 or h in in_reference}
 
 
+def shared_nodes(context: CheckContext, partitions: list[PartitionCheck], reference: PartitionCheck,
+                 store: ox.Store) -> set[str]:
+    """The IRIs of the shared nodes: the partitions' foreign nodes and the reference's whose hash is shared; the
+    store is listed only when some shared hash is left unnamed (a node two partitions both hold as their own)."""
+    ids = shared_hashes(partitions, reference)
+    named = set(context.reference_nodes).union(*(check.foreign for check in partitions))
+    shared = {n for n in named if node_hash(n) in ids}
+    if len(ids) > len(shared):
+        shared |= {n for n in _store_nodes(store) if node_hash(n) in ids}
+    return shared
+
+
 def check_corpus(context: CheckContext, store: ox.Store, partitions: list[PartitionCheck],
                  reference: PartitionCheck, asserted_file: Path | None = None,
-                 literals: LiteralTable | None = None, inputs: tuple[str, ...] = ("kg.nt", "inferred.nt")
-                 ) -> ValidationReport:
+                 literals: LiteralTable | None = None, inputs: tuple[str, ...] = ("kg.nt", "inferred.nt"),
+                 triples: int | None = None) -> ValidationReport:
     """The build's report: the partitions' and the reference's findings, minus those about shared nodes, plus
     those nodes judged again on `store` (asserted in the default graph, inferred in INFERRED_GRAPH, as
-    publish/store.py writes it; the ontology is added to a graph of its own for the QC queries and removed after)
-    and the whole-build QC rules; each finding with its source quote. `asserted_file` (kg.nt) or `literals`
-    gives the literals the store altered."""
+    publish/store.py writes it; the ontology is added to a graph of its own for the QC queries and removed after):
+    shapes and per-report QC rules limited to them, and the whole-build QC rules; each finding with its source
+    quote. `asserted_file` (kg.nt) or `literals` gives the literals the store altered; `triples` the number of
+    asserted triples (counted on the store when not given)."""
     table = literals if literals is not None else (literal_table_of_file(asserted_file) if asserted_file else {})
-    triples = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    if triples is None:
+        triples = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     checked = CheckStore(store, table, triples)
-    shared_ids = shared_hashes(partitions, reference)
-    shared = {n for n in _store_nodes(store) if node_hash(n) in shared_ids}
+    shared = shared_nodes(context, partitions, reference, store)
     findings = {f for check in [*partitions, reference] for f in check.findings if f.focus not in shared}
     if shared:
-        findings.update(checked.shacl(context.compiled, shared))
-    qc = checked.qc(context.qc, context.ontology, whole_build=True)
+        findings.update(checked.shacl(context.compiled, shared, limited=True))
     whole = {q.check for q in context.qc if q.scope == WHOLE_BUILD}
+    qc = checked.qc(context.qc, context.ontology, whole_build=True, focus=shared)
     findings.update(f for f in qc if f.check in whole or f.focus in shared)
     checked.drop_ontology()
     quoted = [_with_quote(checked.quote, f) for f in findings]

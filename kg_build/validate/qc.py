@@ -10,7 +10,8 @@ closure, so a missing type is not papered over by inference. Queries must not us
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,6 +20,7 @@ from rdflib import Graph
 from kg_build.errors import UsageError
 from kg_build.paths import ONTOLOGY_DIR
 from kg_build.validate.findings import Finding
+from kg_build.validate.focus import with_values
 
 QC_DIR = ONTOLOGY_DIR / "qc"
 WHOLE_BUILD = "whole-build"
@@ -38,6 +40,13 @@ class QcQuery:
     @property
     def check(self) -> str:
         return f"qc:{self.name}"
+
+    def focused(self, focus: Iterable[str]) -> QcQuery:
+        """The query limited to its rows about the `focus` IRIs (focus.py: a VALUES ?focus block)."""
+        text = with_values(self.text, "focus", focus)
+        if text is None:
+            raise UsageError(f"could not validate: {self.name}.rq has no WHERE {{ group")
+        return replace(self, text=text)
 
 
 def load_qc(directory: Path = QC_DIR) -> list[QcQuery]:

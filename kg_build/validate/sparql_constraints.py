@@ -11,7 +11,7 @@ that other shapes reference, or that use other pre-bound variables, stay with py
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -21,6 +21,7 @@ from rdflib.term import Node
 from kg_build.errors import UsageError
 from kg_build.store_terms import to_rdflib
 from kg_build.validate.findings import Finding
+from kg_build.validate.focus import with_values
 
 THIS = re.compile(r"\$this\b")
 OTHER_PREBOUND = re.compile(r"\$(shapesGraph|currentShape|PATH|value)\b")
@@ -116,10 +117,15 @@ def data_store(data: Graph) -> ox.Store:
 
 
 def run_bulk(constraints: list[BulkConstraint], store: ox.Store,
-             graphs: list[ox.NamedNode | ox.DefaultGraph] | None = None) -> list[Finding]:
+             graphs: list[ox.NamedNode | ox.DefaultGraph] | None = None, only: set[str] | None = None
+             ) -> list[Finding]:
     """Evaluate every constraint once over the union of the store's graphs (or `graphs`); one finding per
-    distinct (focus, path, value, bindings) row."""
+    distinct (focus, path, value, bindings) row; with `only`, its queries are limited to those focus IRIs."""
     findings: list[Finding] = []
+    if only is not None:
+        if not only:
+            return findings
+        constraints = [_focused(c, only) for c in constraints]
     for c in constraints:
         solutions = _query(store, c.query, c, graphs)
         names = [v.value for v in solutions.variables]
@@ -143,6 +149,12 @@ def run_bulk(constraints: list[BulkConstraint], store: ox.Store,
                 path=str(row["path"]) if "path" in row else "", value=term_text(value),
                 message=_message(c.messages[0], row) if c.messages else ""))
     return findings
+
+
+def _focused(c: BulkConstraint, only: set[str]) -> BulkConstraint:
+    """The constraint with its query and targets limited to `only` (focus.py), or as it is if it cannot be."""
+    query, targets = with_values(c.query, "this", only), with_values(c.targets, "this", only)
+    return c if query is None or targets is None else replace(c, query=query, targets=targets)
 
 
 def term_text(node: Node) -> str:
