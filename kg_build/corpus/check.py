@@ -4,7 +4,6 @@ workers, the nodes partitions share judged again on the build's store, and the Q
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -14,7 +13,7 @@ from kg_build.corpus.worker import ASSERTED, load_check
 from kg_build.publish.store import ASSERTED_FILE, STORE_DIR, write_store
 from kg_build.validate.context_cache import cached_context
 from kg_build.validate.partition import check_corpus
-from kg_build.validate.shapes import VALIDATION_FILE, ValidationFailed, ValidationReport, format_text
+from kg_build.validate.shapes import ValidationReport, write_verdict
 
 
 def check_build(corpus: CorpusBuild, folder: Path) -> ValidationReport:
@@ -29,10 +28,4 @@ def check_build(corpus: CorpusBuild, folder: Path) -> ValidationReport:
                               load_check(reference), asserted_file=folder / ASSERTED_FILE, triples=corpus.triples)
     finally:
         del store  # closed before publishing opens it read-only
-    text = format_text(report)
-    (folder / VALIDATION_FILE).write_text(text, encoding="utf-8", newline="\n")
-    if not report.conforms:
-        print(text, file=sys.stderr, end="")
-        print("ctoc-kg: validation failed: the build was not published", file=sys.stderr)
-        raise ValidationFailed(report)
-    return report
+    return write_verdict(folder, report)

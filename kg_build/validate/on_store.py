@@ -25,7 +25,7 @@ from kg_build.reason.closure import Closure, compute_store_closure
 from kg_build.store_terms import CANONICAL, LiteralTable, literal_table, to_ox
 from kg_build.validate.compiled import CompiledShapes, Evaluator
 from kg_build.validate.findings import Finding
-from kg_build.validate.qc import WHOLE_BUILD, QcQuery, query_rows
+from kg_build.validate.qc import QcQuery, qc_findings
 
 INFERRED_GRAPH = ox.NamedNode(BASE + "graph/inferred")  # as kg_build/publish/store.py
 ONTOLOGY_GRAPH = ox.NamedNode(BASE + "graph/ontology")
@@ -101,20 +101,8 @@ class CheckStore:
         triples = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in ontology]  # type: ignore[arg-type]
         self.store.extend([ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in triples
                            if ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) not in self.store])
-        findings = []
-        for query in queries:
-            if query.scope == WHOLE_BUILD and not whole_build:
-                if notes is not None:
-                    notes.append(f"skipped {query.check} (needs the whole build: pass --whole-build)")
-                continue
-            if focus is not None and query.scope != WHOLE_BUILD:
-                if not focus:
-                    continue
-                query = query.focused(focus)
-            for row in query_rows(self.store, query, [ox.DefaultGraph(), ONTOLOGY_GRAPH]):
-                findings.append(Finding(row["severity"], query.check, row.get("focus", ""), query.name,
-                                        value=row.get("value", ""), message=row.get("message", query.rule)))
-        return findings
+        return qc_findings(self.store, queries, whole_build=whole_build, notes=notes,
+                           graphs=[ox.DefaultGraph(), ONTOLOGY_GRAPH], focus=focus)
 
     def drop_ontology(self) -> None:
         """Remove the ontology graph the QC queries added (leaving a build's store as it was)."""

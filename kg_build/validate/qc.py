@@ -78,14 +78,26 @@ def run_qc(
     queries: list[QcQuery], asserted: Graph, ontology: Graph, *, whole_build: bool, notes: list[str] | None = None
 ) -> list[Finding]:
     """Run every query that applies and return its rows as findings; skipped queries are noted."""
-    store = qc_store(asserted, ontology)
+    return qc_findings(qc_store(asserted, ontology), queries, whole_build=whole_build, notes=notes)
+
+
+def qc_findings(store: ox.Store, queries: list[QcQuery], *, whole_build: bool, notes: list[str] | None = None,
+                graphs: list[ox.NamedNode | ox.DefaultGraph] | None = None,
+                focus: set[str] | None = None) -> list[Finding]:
+    """The rows of every query that applies, as findings (over `graphs` when given); whole-build queries are
+    skipped, and noted, unless `whole_build`; with `focus`, the per-report queries give only their rows about
+    those nodes (QcQuery.focused)."""
     findings = []
     for query in queries:
         if query.scope == WHOLE_BUILD and not whole_build:
             if notes is not None:
                 notes.append(f"skipped {query.check} (needs the whole build: pass --whole-build)")
             continue
-        for row in query_rows(store, query):
+        if focus is not None and query.scope != WHOLE_BUILD:
+            if not focus:
+                continue
+            query = query.focused(focus)
+        for row in query_rows(store, query, graphs):
             findings.append(Finding(row["severity"], query.check, row.get("focus", ""), query.name,
                                     value=row.get("value", ""), message=row.get("message", query.rule)))
     return findings

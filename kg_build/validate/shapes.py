@@ -38,10 +38,6 @@ from kg_build.reason.closure import (
     ONTOLOGY_DIR,
     ONTOLOGY_FILE,
     Closure,
-    ReasonTimeout,
-    compute_closure,
-    load_ontology,
-    write_inferred,
 )
 from kg_build.validate.compiled import CompiledShapes, compile_shapes, graph_findings
 from kg_build.validate.findings import Finding
@@ -450,19 +446,9 @@ FORMATTERS = {"text": format_text, "json": format_json, "turtle": format_turtle}
 # ---------------------------------------------------------------------------------------------- build
 
 
-def check_build(asserted: Graph, folder: Path) -> ValidationReport:
-    """Reason and validate a build in its staging `folder`: write inferred.nt and validation.txt.
-
-    Raises ValidationFailed (exit 1, nothing published) on an inconsistency or a violation."""
-    ontology = load_ontology()
-    try:
-        closure = compute_closure(asserted, ontology)
-    except ReasonTimeout as err:
-        raise UsageError(f"could not validate the build: {err}") from None
-    write_inferred(folder, closure)
-    report = validate_graph(asserted, ontology, inferred=closure.inferred, whole_build=True,
-                            inputs=["kg.nt", "inferred.nt"])
-    report.findings = sorted(set(report.findings) | set(inconsistency_findings(closure)), key=_sort_key)
+def write_verdict(folder: Path, report: ValidationReport) -> ValidationReport:
+    """Write a build's report as `folder`/validation.txt; on a violation print it and raise ValidationFailed
+    (exit 1: the staging folder is discarded, nothing is published)."""
     text = format_text(report)
     (folder / VALIDATION_FILE).write_text(text, encoding="utf-8", newline="\n")
     if not report.conforms:
@@ -470,4 +456,3 @@ def check_build(asserted: Graph, folder: Path) -> ValidationReport:
         print("ctoc-kg: validation failed: the build was not published", file=sys.stderr)
         raise ValidationFailed(report)
     return report
-
