@@ -64,7 +64,9 @@ def test_rendered_notebook_is_valid_html(built_dist: Path) -> None:
 
 
 def test_without_nbconvert_the_build_notes_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No nbconvert: no page, and one note saying why."""
+    """No nbconvert and no page rendered before (an empty cache: a page memoised by an earlier build is
+    published without nbconvert): no page, and one note saying why."""
+    monkeypatch.setenv("CTOC_KG_CACHE", str(tmp_path / "cache"))
     monkeypatch.setitem(sys.modules, "nbconvert", None)
     assert write_notebook_page(tmp_path) == [f"notebook: nbconvert is not installed, {SITE_PAGE} not written"]
     assert not (tmp_path / SITE_PAGE).exists()
