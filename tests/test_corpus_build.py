@@ -54,50 +54,73 @@ def files(folder: Path) -> dict[str, bytes]:
             if p.is_file() and "store" not in p.relative_to(folder).parts}
 
 
-def test_cached_parallel_build_is_byte_identical_to_a_cold_serial_one(corpus: Path, tmp_path: Path) -> None:
-    """test_cached_parallel_build_is_byte_identical_to_a_cold_serial_one: every file of the build folder."""
-    cold = build(corpus, tmp_path / "cold", "--jobs", "1", "--no-cache")
-    assert "build partitions: 5 work(s)" in cold and "0 from the cache" in cold
-    first = build(corpus, tmp_path / "parallel", "--jobs", "2", "--cache", str(tmp_path / "cache"))
-    assert "0 from the cache" in first
-    warm = build(corpus, tmp_path / "warm", "--jobs", "2", "--cache", str(tmp_path / "cache"))
-    assert "5 from the cache" in warm
-    reference = files(tmp_path / "cold")
+@pytest.fixture(scope="module")
+def builds(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str]]:
+    """Three builds of the corpus, with what each printed on stderr: cold and serial without a cache, parallel
+    filling a cache, parallel again from that cache."""
+    root = tmp_path_factory.mktemp("builds")
+    cache = str(root / "cache")
+    options = {"cold": ("--jobs", "1", "--no-cache"), "parallel": ("--jobs", "2", "--cache", cache),
+               "warm": ("--jobs", "2", "--cache", cache)}
+    return {name: (root / name, build(corpus, root / name, *opts)) for name, opts in options.items()}
+
+
+def test_cached_parallel_build_is_byte_identical_to_a_cold_serial_one(builds: dict[str, tuple[Path, str]]) -> None:
+    """Every file of the build folder, but the store's database files."""
+    cold, printed = builds["cold"]
+    assert "build partitions: 5 work(s)" in printed and "0 from the cache" in printed
+    assert "0 from the cache" in builds["parallel"][1] and "5 from the cache" in builds["warm"][1]
+    reference = files(cold)
     assert len(reference) > 100
     for other in ("parallel", "warm"):
-        got = files(tmp_path / other)
+        got = files(builds[other][0])
         assert sorted(got) == sorted(reference)
         assert [name for name in reference if got[name] != reference[name]] == []
 
 
-def test_merged_graph_equals_the_in_memory_pipeline(corpus: Path, tmp_path: Path) -> None:
-    build(corpus, tmp_path / "dist", "--jobs", "2", "--cache", str(tmp_path / "cache"))
-    assert (tmp_path / "dist" / "kg.nt").read_text(encoding="utf-8") == canonical_ntriples(build_graph([corpus]).graph)
+def test_merged_graph_equals_the_in_memory_pipeline(corpus: Path, builds: dict[str, tuple[Path, str]]) -> None:
+    merged = (builds["warm"][0] / "kg.nt").read_text(encoding="utf-8")
+    assert merged == canonical_ntriples(build_graph([corpus]).graph)
 
 
 def test_one_edited_report_rebuilds_one_partition(corpus: Path, tmp_path: Path) -> None:
+    """The rebuild replaces the first build in place: unchanged pages are linked from it, and the old folder is
+    removed by a detached process."""
     edited = tmp_path / "corpus"
     shutil.copytree(corpus, edited)
-    cache = str(tmp_path / "cache")
-    build(edited, tmp_path / "before", "--cache", cache)
+    cache, out = str(tmp_path / "cache"), tmp_path / "dist"
+    build(edited, out, "--cache", cache)
+    before = files(out)
     target = edited / "wg-tip-2015.en.txt"
     text = target.read_text(encoding="utf-8")
     assert "entered into force" in text
     target.write_text(text.replace("entered into force", "came into force", 1), encoding="utf-8")
-    again = build(edited, tmp_path / "after", "--cache", cache)
+    again = build(edited, out, "--cache", cache)
     assert "build partitions: 5 work(s)" in again and "4 from the cache" in again  # wg-tip-2015 (zh + en) only
     build(edited, tmp_path / "cold", "--jobs", "1", "--no-cache")
-    assert files(tmp_path / "after") == files(tmp_path / "cold")
-    assert files(tmp_path / "after")["kg.nt"] != files(tmp_path / "before")["kg.nt"]
+    after = files(out)
+    assert after == files(tmp_path / "cold")
+    assert after["kg.nt"] != before["kg.nt"]
+    edited_page = out / "site" / "id" / "doc" / "CTOC" / "COP" / "WG.4" / "2015" / "6" / "para_1" / "index.html"
+    assert "came into force" in edited_page.read_text(encoding="utf-8") and edited_page.stat().st_nlink == 1
+    assert any((out / name).stat().st_nlink > 1 for name in after if name.startswith("site/id/state/"))
+    deadline = time.monotonic() + 60
+    while any(p.name.startswith(".dist.old-") for p in tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "cold", "corpus", "dist"]
 
 
-def test_progress_is_one_line_per_stage_off_a_terminal(corpus: Path, tmp_path: Path) -> None:
-    err = build(corpus, tmp_path / "dist", "--cache", str(tmp_path / "cache"))
-    stages = [line.split(":", 1)[0] for line in err.splitlines() if not line.startswith("warning:")]
+def test_progress_is_one_line_per_stage_off_a_terminal(builds: dict[str, tuple[Path, str]]) -> None:
+    printed = builds["warm"][1]
+    stages = [line.split(":", 1)[0] for line in printed.splitlines() if not line.startswith("warning:")]
     assert stages == ["read", "build partitions", "merge", "validate", "publish ontology docs", "publish dumps",
                       "publish void", "publish site (static)", "publish"]
-    assert "read: 6 report(s)" in err
-    assert build(corpus, tmp_path / "quiet", "--quiet", "--cache", str(tmp_path / "cache")).startswith("warning:")
+    assert "read: 6 report(s)" in printed
+
+
+def test_quiet_build_prints_warnings_only(corpus: Path, tmp_path: Path) -> None:
+    quiet = build(corpus, tmp_path / "quiet", "--quiet", "--no-cache", "--jobs", "1")
+    assert quiet and all(line.startswith("warning:") for line in quiet.splitlines())
 
 
 def test_a_failed_partition_leaves_no_cache_entry(tmp_path: Path) -> None:
@@ -155,16 +178,3 @@ def test_progress_bars_on_a_terminal_say_counts() -> None:
     assert "0/3 [" in text and "work/s]" in text  # the bar: done/total, ETA, rate
     assert text.endswith("build partitions: 3 work(s), 0.0 s\n")
 
-
-def test_the_replaced_build_is_removed_in_the_background(corpus: Path, tmp_path: Path) -> None:
-    out = tmp_path / "dist"
-    cache = str(tmp_path / "cache")
-    build(corpus, out, "--cache", cache)
-    first_site = out / "site" / "index.html"
-    assert first_site.is_file()
-    build(corpus, out, "--cache", cache)  # the second build links unchanged pages from the first, then replaces it
-    deadline = time.monotonic() + 60
-    while any(p.name.startswith(".dist.old-") for p in tmp_path.iterdir()) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "dist"]
-    assert (out / "site" / "index.html").is_file() and (out / "kg.nt").is_file()
