@@ -52,9 +52,10 @@ def publish_all(folder: Path, works: list[URIRef], site: str = "static", previou
         write_void(store, dumps, folder)
         write_checksums(folder, [d.name for d in dumps] + ["void.ttl"])
         write_formats(folder, "void", Graph().parse(folder / "void.ttl", format="turtle"))
-    with progress.stage(f"publish site ({site})"):
-        site_mode(site, folder / STORE_DIR if processes > 1 else store, folder, ontology, load_dataset_info(),
-                  previous, processes)
+    with progress.stage(f"publish site ({site})") as stage:
+        pages = site_mode(site, folder / STORE_DIR if processes > 1 else store, folder, ontology,
+                          load_dataset_info(), previous, processes)
+        stage.note(f"{pages.pages:,} pages, {pages.linked:,} unchanged (linked from the build replaced)")
         notes += write_notebook_page(folder)
         notes += write_query_editor(folder / SITE_DIR)
         write_text(folder, ".htaccess", htaccess(SITE_DIR))
