@@ -29,7 +29,9 @@ from kg_build.validate.partition import check_reference
 T = TypeVar("T")
 KG_FILE = "kg.nt"
 INFERRED_FILE = "inferred.nt"
-_SHARED: Shared | None = None  # set in the parent before the pool forks, so workers inherit it
+# Prepared before partitions are submitted, so workers forked later inherit it; workers forked earlier (to
+# identify files) prepare their own on first use.
+_SHARED: Shared | None = None
 
 
 @dataclass
@@ -62,10 +64,6 @@ class CorpusBuild:
         results = [p.result for p in self.partitions]
         return ([w for r in results for w in r.doc_warnings] + [w for r in results for w in r.alignment]
                 + [w for r in results for w in r.link_warnings])
-
-    @property
-    def built(self) -> int:
-        return sum(not p.cached for p in self.partitions)
 
 
 def default_jobs() -> int:
